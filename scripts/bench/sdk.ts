@@ -1,0 +1,50 @@
+/**
+ * `npm run bench:sdk`: prints SDK throughput figures and writes benchmarks/sdk.md.
+ * Each area contributes a section (scripts/bench/sdk-*.ts exporting `run()`).
+ * Figures are recorded, never asserted: tests do not depend on wall-clock time.
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import { cpus } from "node:os";
+import type { BenchSection } from "./types.js";
+
+const sections: { file: string }[] = [{ file: "./sdk-ect.js" }, { file: "./sdk-capsule.js" }];
+
+function fmt(n: number): string {
+  if (n >= 100) return Math.round(n).toLocaleString("en-US");
+  return n.toPrecision(3);
+}
+
+function render(s: BenchSection): string {
+  const out = [`## ${s.title}`, ""];
+  for (const n of s.notes ?? []) out.push(`- ${n}`);
+  if (s.notes?.length) out.push("");
+  out.push("| measure | value | floor (same run) | ratio | target | met |", "|---|---|---|---|---|---|");
+  for (const r of s.rows) {
+    const ratio = r.floor ? `${(r.value / r.floor.value).toFixed(2)}x` : "";
+    const floor = r.floor ? `${fmt(r.floor.value)} ${r.unit} (${r.floor.name})` : "";
+    const met = r.met === undefined ? "" : r.met ? "yes" : "**no**";
+    out.push(`| ${r.name} | ${fmt(r.value)} ${r.unit} | ${floor} | ${ratio} | ${r.target ?? ""} | ${met} |`);
+  }
+  return out.join("\n");
+}
+
+const results: BenchSection[] = [];
+for (const { file } of sections) {
+  const mod = (await import(file)) as { run: () => Promise<BenchSection[]> };
+  for (const s of await mod.run()) {
+    results.push(s);
+    console.log(render(s) + "\n");
+  }
+}
+
+const cpu = cpus();
+const header = [
+  "# SDK benchmarks",
+  "",
+  `Recorded by \`npm run bench:sdk\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ` +
+    `${cpu.length} x ${cpu[0]?.model ?? "cpu"}. Floors are measured in the same run with the bare libraries.`,
+  "",
+].join("\n");
+mkdirSync("benchmarks", { recursive: true });
+writeFileSync("benchmarks/sdk.md", header + results.map(render).join("\n\n") + "\n");
+console.log("wrote benchmarks/sdk.md");

@@ -1,0 +1,2 @@
+// Public surface of sdk/atd (filled in by its module files).
+export {};

@@ -1,0 +1,2 @@
+// Public surface of sdk/capsule (filled in by its module files).
+export {};

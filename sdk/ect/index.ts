@@ -1,0 +1,2 @@
+// Public surface of sdk/ect (filled in by its module files).
+export {};
