@@ -15,6 +15,7 @@ const solc = {
   settings: {
     optimizer: { enabled: true, runs: 200 },
     evmVersion: "cancun",
+    viaIR: true,
   },
 };
 

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Per-workflow stage policy, bound to `agentWorkflowHash` and immutable once registered
+/// @notice ERC-8301 delegates stage state management to the verifier layer and leaves the workflow document's
+/// format open. agent-exec answers both: the handler holds, per workflow hash, a policy derived deterministically
+/// from the workflow document (see README, "Workflow policy"), and enforces it on every step and prove.
+interface IWorkflowPolicyRegistry {
+    /// @notice How a stage's prove is resolved.
+    /// @dev `Async`: later steps may be recorded before this stage is proven (the final prove still needs it).
+    /// `Sync`: the next step is refused until this stage is proven; a rejected prove gates and may be retried.
+    enum Resolution {
+        Async,
+        Sync
+    }
+
+    /// @notice What a stage's step must declare as its `inputHash`.
+    /// @dev `AttestedTaskInput`: the WYRIWE-attested task input (for stage 0 this is the sentinel check).
+    /// `PreviousOutput`: the `outputHash` recorded for the previous stage (chains, routing, judging a result).
+    enum InputSource {
+        AttestedTaskInput,
+        PreviousOutput
+    }
+
+    /// @notice Who may record steps.
+    /// @dev `Allowlist`: agents listed in the policy. `Registry`: `agent` owns `agentId` in an ERC-8004 registry.
+    /// `Open`: any account (still only for itself: `msg.sender == agent`).
+    enum AgentAuth {
+        Allowlist,
+        Registry,
+        Open
+    }
+
+    /// @notice One stage of a workflow.
+    struct StagePolicy {
+        Resolution resolution;
+        /// A gating stage halts the task for good on a valid non-approving verdict. Gating stages must be `Sync`.
+        bool gating;
+        InputSource input;
+        /// The ERC-8274-style verifier every prove of this stage must name and pass.
+        address verifier;
+        /// Gas forwarded to the verifier (10,000 to 5,000,000: `AgentHandler.MIN_VERIFIER_GAS` / `MAX_VERIFIER_GAS`).
+        uint32 verifierGasLimit;
+    }
+
+    /// @notice A workflow's policy, as registered.
+    struct WorkflowPolicy {
+        /// 1 to 32 stages (`AgentHandler.MAX_STAGES`), stepped in order.
+        StagePolicy[] stages;
+        /// The earliest stage whose step may carry `isFinal`; the last stage always must.
+        uint8 minFinalStage;
+        /// keccak256 of the declared sanitisation pipeline's URI (CID); zero, or the ERC-8299 identity pipeline,
+        /// means "no transform" and the WYRIWE sentinel applies: attested inputHash == declared inputHash.
+        bytes32 pipelineHash;
+        AgentAuth agentAuth;
+        /// The ERC-8004 identity registry, for `AgentAuth.Registry` (zero otherwise).
+        address agentRegistry;
+        /// The authorised agents, for `AgentAuth.Allowlist` (empty otherwise).
+        address[] agents;
+    }
+
+    /// @notice Emitted once per workflow registration.
+    /// @param policyDigest `keccak256(abi.encode(policy))` of the policy as registered (after normalisation).
+    event WorkflowRegistered(
+        bytes32 indexed agentWorkflowHash, uint32 indexed policyId, uint8 stageCount, bytes32 policyDigest
+    );
+
+    error WorkflowRegistryZeroWorkflowHash();
+    error WorkflowRegistryAlreadyRegistered(bytes32 agentWorkflowHash);
+    error WorkflowRegistryInvalidStageCount(uint256 count, uint256 max);
+    error WorkflowRegistryInvalidMinFinalStage(uint8 minFinalStage, uint256 stageCount);
+    error WorkflowRegistryVerifierHasNoCode(uint8 stage, address verifier);
+    error WorkflowRegistryVerifierGasLimitOutOfRange(uint8 stage, uint32 gasLimit, uint32 min, uint32 max);
+    error WorkflowRegistryGatingRequiresSync(uint8 stage);
+    error WorkflowRegistryFirstStageCannotChain();
+    error WorkflowRegistryEmptyAllowlist();
+    error WorkflowRegistryZeroAgent(uint256 index);
+    error WorkflowRegistryDuplicateAgent(address agent);
+    error WorkflowRegistryInvalidAgentRegistry(address registry);
+    error WorkflowRegistryUnexpectedAgentConfig(AgentAuth agentAuth);
+    error WorkflowRegistryTooManyPolicies();
+
+    /// @notice Registers `policy` for `agentWorkflowHash`. Once registered it can never change.
+    /// @return policyId The compact id the handler stores per task.
+    function registerWorkflow(bytes32 agentWorkflowHash, WorkflowPolicy calldata policy)
+        external
+        returns (uint32 policyId);
+
+    /// @notice Whether a policy is registered for `agentWorkflowHash`.
+    function isWorkflowRegistered(bytes32 agentWorkflowHash) external view returns (bool);
+
+    /// @notice The registered policy of `agentWorkflowHash` (normalised: the identity pipeline reads as zero).
+    function workflowPolicy(bytes32 agentWorkflowHash) external view returns (WorkflowPolicy memory);
+
+    /// @notice Whether `agent` (claiming `agentId`) may record steps of workflow `agentWorkflowHash`.
+    function isAgentAuthorized(bytes32 agentWorkflowHash, address agent, uint256 agentId) external view returns (bool);
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Calls into untrusted contracts that can never brick the caller
+/// @notice Gas-capped, copies at most two words of return data (a 1 MB return costs the callee, not us), and
+/// reports instead of reverting. The pattern of Chainlink's router `_callback` and the ERC-4337 EntryPoint.
+library BoundedCall {
+    /// @notice The caller did not leave enough gas to forward `gasLimit` (EIP-150 keeps 1/64 back).
+    error BoundedCallInsufficientGas(uint256 available, uint256 required);
+
+    /// @dev Covers the CALL itself (cold account access, memory) on top of the callee's allowance.
+    uint256 internal constant CALL_OVERHEAD = 5_000;
+
+    /// @notice The outcome of a bounded call.
+    struct Result {
+        bool success;
+        /// Whether the callee failed having consumed its whole allowance with no return data (out of gas).
+        bool outOfGas;
+        uint256 returnSize;
+        /// The first two words of return data (zero-padded).
+        bytes32 word0;
+        bytes32 word1;
+    }
+
+    /// @notice Calls `target` with exactly `gasLimit` gas (or reverts if that much cannot be forwarded).
+    function call(address target, uint256 gasLimit, bytes memory data) internal returns (Result memory r) {
+        uint256 available = gasleft();
+        uint256 required = gasLimit + CALL_OVERHEAD;
+        if (available - available / 64 < required) revert BoundedCallInsufficientGas(available, required);
+        bool success;
+        uint256 used;
+        uint256 size;
+        bytes32 w0;
+        bytes32 w1;
+        assembly ("memory-safe") {
+            let before := gas()
+            success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+            used := sub(before, gas())
+            size := returndatasize()
+            mstore(0x00, 0)
+            mstore(0x20, 0)
+            let n := size
+            if gt(n, 0x40) { n := 0x40 }
+            returndatacopy(0x00, 0x00, n)
+            w0 := mload(0x00)
+            w1 := mload(0x20)
+        }
+        r.success = success;
+        r.outOfGas = !success && size == 0 && used >= gasLimit;
+        r.returnSize = size;
+        r.word0 = w0;
+        r.word1 = w1;
+    }
+
+    /// @notice A `staticcall` with a gas cap that returns the first word of return data, or `ok = false`.
+    function staticWord(address target, uint256 gasLimit, bytes memory data) internal view returns (bool ok, bytes32 w) {
+        assembly ("memory-safe") {
+            let success := staticcall(gasLimit, target, add(data, 0x20), mload(data), 0, 0)
+            if and(success, iszero(lt(returndatasize(), 0x20))) {
+                returndatacopy(0x00, 0x00, 0x20)
+                w := mload(0x00)
+                ok := 1
+            }
+        }
+    }
+}

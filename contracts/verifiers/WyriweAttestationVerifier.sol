@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IAgentVerifier} from "../interfaces/IAgentVerifier.sol";
+import {Wyriwe} from "../libraries/Wyriwe.sol";
+import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
+
+/// @title Stage verifier for input provenance: WYRIWE (ERC-8299) attestations
+/// @notice For the input-provenance stage (scenario 1): attesters (e.g. the gateway or TEE that assembled the
+/// model's input) sign that the model received `attestedInputHash`, derived from the declared input by the declared
+/// pipeline, and give their pre-action verdict on it. The verifier recomputes the derivation (sentinel: attested ==
+/// declared; transform: attested == keccak256(abi.encode(declared, pipelineHash))), so a verdict always binds the
+/// input it judged.
+/// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ signatures (threshold × 65)`.
+contract WyriweAttestationVerifier is AttesterSetVerifier {
+    /// @notice The EIP-712 struct attesters sign.
+    bytes32 public constant WYRIWE_ATTESTATION_TYPEHASH = keccak256(
+        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
+    );
+
+    uint256 private constant HEADER_LENGTH = 65;
+
+    constructor(address[] memory attesters_, uint256 threshold_)
+        AttesterSetVerifier("AgentExecWyriweVerifier", "1", attesters_, threshold_)
+    {}
+
+    /// @inheritdoc IAgentVerifier
+    /// @dev `inputHash` is the attested input hash the step declared.
+    function verifyStage(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash, bytes calldata proof)
+        external
+        view
+        returns (Verdict verdict, bytes32 digest)
+    {
+        if (proof.length < HEADER_LENGTH) return (Verdict.Invalid, bytes32(0));
+        uint8 claimed = uint8(proof[0]);
+        bytes32 declared = bytes32(proof[1:33]);
+        bytes32 pipelineHash = bytes32(proof[33:65]);
+        if (Wyriwe.attestedInputHash(declared, pipelineHash) != inputHash) return (Verdict.Invalid, bytes32(0));
+        bytes32 structHash = keccak256(
+            abi.encode(
+                WYRIWE_ATTESTATION_TYPEHASH, msg.sender, taskId, stage, declared, pipelineHash, inputHash, outputHash, claimed
+            )
+        );
+        return _verdict(structHash, claimed, proof[HEADER_LENGTH:]);
+    }
+
+    /// @inheritdoc IAgentVerifier
+    function proofSystem() external pure returns (string memory) {
+        return "attestation/wyriwe";
+    }
+
+    /// @notice The EIP-712 digest attesters sign.
+    function attestationDigest(
+        address handler,
+        bytes32 taskId,
+        uint8 stage,
+        bytes32 declaredInputHash,
+        bytes32 pipelineHash,
+        bytes32 outputHash,
+        uint8 verdict
+    ) external view returns (bytes32) {
+        bytes32 attested = Wyriwe.attestedInputHash(declaredInputHash, pipelineHash);
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    WYRIWE_ATTESTATION_TYPEHASH,
+                    handler,
+                    taskId,
+                    stage,
+                    declaredInputHash,
+                    pipelineHash,
+                    attested,
+                    outputHash,
+                    verdict
+                )
+            )
+        );
+    }
+}
