@@ -6,3 +6,4 @@ export { AgentExecError, isAgentExecError, type AgentExecErrorParameters } from 
 export * from "./ect/index.js";
 export * from "./atd/index.js";
 export * from "./capsule/index.js";
+export * from "./chain/index.js";

@@ -1,0 +1,154 @@
+/**
+ * Proofs for the reference attestation verifiers (contracts/verifiers/): EIP-712 typed data to sign, and the proof
+ * byte layouts `verdict ‖ signatures` (EcdsaAttestationVerifier) and `verdict ‖ declared ‖ pipelineHash ‖ signatures`
+ * (WyriweAttestationVerifier). Signatures are ordered by ascending signer address, as the verifiers require.
+ */
+import { concat, toHex, type Address, type Hex, type TypedDataDefinition } from "viem";
+import { ChainParameterError } from "./errors.js";
+import { assertAddress, assertBytes32, assertUint } from "./validate.js";
+import { attestedInputHash } from "./wyriwe.js";
+
+/** IAgentVerifier.Verdict. */
+export const Verdict = { Invalid: 0, Approved: 1, Denied: 2 } as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+/** The verdicts an attester can sign. */
+export type SignableVerdict = typeof Verdict.Approved | typeof Verdict.Denied;
+
+export const ECDSA_VERIFIER_DOMAIN = { name: "AgentExecEcdsaVerifier", version: "1" } as const;
+export const WYRIWE_VERIFIER_DOMAIN = { name: "AgentExecWyriweVerifier", version: "1" } as const;
+
+const stageAttestationTypes = {
+  StageAttestation: [
+    { name: "handler", type: "address" },
+    { name: "taskId", type: "bytes32" },
+    { name: "stage", type: "uint8" },
+    { name: "inputHash", type: "bytes32" },
+    { name: "outputHash", type: "bytes32" },
+    { name: "verdict", type: "uint8" },
+  ],
+} as const;
+
+const wyriweAttestationTypes = {
+  WyriweAttestation: [
+    { name: "handler", type: "address" },
+    { name: "taskId", type: "bytes32" },
+    { name: "stage", type: "uint8" },
+    { name: "declaredInputHash", type: "bytes32" },
+    { name: "pipelineHash", type: "bytes32" },
+    { name: "attestedInputHash", type: "bytes32" },
+    { name: "outputHash", type: "bytes32" },
+    { name: "verdict", type: "uint8" },
+  ],
+} as const;
+
+type Common = {
+  chainId: number | bigint;
+  /** The verifier contract (EIP-712 verifyingContract). */
+  verifier: Address;
+  /** The handler that will call the verifier. */
+  handler: Address;
+  taskId: Hex;
+  stage: number;
+  outputHash: Hex;
+  verdict: SignableVerdict;
+};
+
+export type StageAttestationParameters = Common & { inputHash: Hex };
+export type StageAttestationTypedData = TypedDataDefinition<typeof stageAttestationTypes, "StageAttestation">;
+
+/** The EIP-712 typed data an EcdsaAttestationVerifier attester signs. */
+export function stageAttestationTypedData(p: StageAttestationParameters): StageAttestationTypedData {
+  checkCommon(p);
+  assertBytes32("inputHash", p.inputHash);
+  return {
+    domain: { ...ECDSA_VERIFIER_DOMAIN, chainId: Number(p.chainId), verifyingContract: p.verifier },
+    types: stageAttestationTypes,
+    primaryType: "StageAttestation",
+    message: {
+      handler: p.handler,
+      taskId: p.taskId,
+      stage: p.stage,
+      inputHash: p.inputHash,
+      outputHash: p.outputHash,
+      verdict: p.verdict,
+    },
+  };
+}
+
+export type WyriweAttestationParameters = Common & { declaredInputHash: Hex; pipelineHash: Hex };
+export type WyriweAttestationTypedData = TypedDataDefinition<typeof wyriweAttestationTypes, "WyriweAttestation">;
+
+/** The EIP-712 typed data a WyriweAttestationVerifier attester signs (the attested hash is derived, not given). */
+export function wyriweAttestationTypedData(p: WyriweAttestationParameters): WyriweAttestationTypedData {
+  checkCommon(p);
+  const attested = attestedInputHash({ declaredInputHash: p.declaredInputHash, pipelineHash: p.pipelineHash });
+  return {
+    domain: { ...WYRIWE_VERIFIER_DOMAIN, chainId: Number(p.chainId), verifyingContract: p.verifier },
+    types: wyriweAttestationTypes,
+    primaryType: "WyriweAttestation",
+    message: {
+      handler: p.handler,
+      taskId: p.taskId,
+      stage: p.stage,
+      declaredInputHash: p.declaredInputHash,
+      pipelineHash: p.pipelineHash,
+      attestedInputHash: attested,
+      outputHash: p.outputHash,
+      verdict: p.verdict,
+    },
+  };
+}
+
+/** One attester's signature over the typed data. */
+export type AttesterSignature = { signer: Address; signature: Hex };
+
+export type EncodeStageProofParameters = { verdict: SignableVerdict; signatures: readonly AttesterSignature[] };
+
+/** `verdict ‖ signatures` for EcdsaAttestationVerifier. */
+export function encodeStageProof({ verdict, signatures }: EncodeStageProofParameters): Hex {
+  return concat([verdictByte(verdict), ...orderedSignatures(signatures)]);
+}
+
+export type EncodeWyriweProofParameters = EncodeStageProofParameters & { declaredInputHash: Hex; pipelineHash: Hex };
+
+/** `verdict ‖ declaredInputHash ‖ pipelineHash ‖ signatures` for WyriweAttestationVerifier. */
+export function encodeWyriweProof(p: EncodeWyriweProofParameters): Hex {
+  assertBytes32("declaredInputHash", p.declaredInputHash);
+  assertBytes32("pipelineHash", p.pipelineHash);
+  return concat([verdictByte(p.verdict), p.declaredInputHash, p.pipelineHash, ...orderedSignatures(p.signatures)]);
+}
+
+function verdictByte(verdict: number): Hex {
+  if (verdict !== Verdict.Approved && verdict !== Verdict.Denied) {
+    throw new ChainParameterError("verdict", `expected 1 (approved) or 2 (denied), got ${String(verdict)}`);
+  }
+  return toHex(verdict, { size: 1 });
+}
+
+function orderedSignatures(signatures: readonly AttesterSignature[]): Hex[] {
+  if (!Array.isArray(signatures) || signatures.length === 0) {
+    throw new ChainParameterError("signatures", "expected at least one attester signature");
+  }
+  const seen = new Set<string>();
+  for (const [i, s] of signatures.entries()) {
+    assertAddress(`signatures[${i}].signer`, s.signer);
+    if (typeof s.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(s.signature)) {
+      throw new ChainParameterError(`signatures[${i}].signature`, "expected a 65-byte r‖s‖v signature");
+    }
+    const key = s.signer.toLowerCase();
+    if (seen.has(key)) throw new ChainParameterError(`signatures[${i}].signer`, `duplicate signer ${s.signer}`);
+    seen.add(key);
+  }
+  return [...signatures]
+    .sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1))
+    .map((s) => s.signature);
+}
+
+function checkCommon(p: Common): void {
+  assertUint("chainId", p.chainId, 2n ** 53n - 1n);
+  assertAddress("verifier", p.verifier);
+  assertAddress("handler", p.handler);
+  assertBytes32("taskId", p.taskId);
+  assertUint("stage", p.stage, 255n);
+  assertBytes32("outputHash", p.outputHash);
+}

@@ -1,0 +1,112 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { encodeAbiParameters, keccak256, stringToBytes, zeroHash, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  AgentExecError,
+  ChainParameterError,
+  IDENTITY_PIPELINE_HASH,
+  IDENTITY_PIPELINE_URI,
+  Verdict,
+  attestedInputHash,
+  computeTaskId,
+  encodeStageProof,
+  encodeWyriweProof,
+  isSentinelPipeline,
+  pipelineHashOf,
+  stageAttestationTypedData,
+} from "../../sdk/index.js";
+import { renderAbis } from "../../scripts/gen-abis.js";
+
+const A = "0x1111111111111111111111111111111111111111";
+const B = "0x2222222222222222222222222222222222222222";
+const H = keccak256(stringToBytes("h"));
+const SIG = `0x${"ab".repeat(65)}` as Hex;
+
+function throwsParam(fn: () => unknown, parameter: string) {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof ChainParameterError, `expected ChainParameterError, got ${String(e)}`);
+    assert.ok(e instanceof AgentExecError);
+    assert.equal(e.code, "CHAIN_INVALID_PARAMETER");
+    assert.equal(e.parameter, parameter);
+    return true;
+  });
+}
+
+describe("computeTaskId", () => {
+  it("is keccak256(abi.encode(chainId, caller, requester, handler, salt))", () => {
+    const expected = keccak256(
+      encodeAbiParameters(
+        [{ type: "uint256" }, { type: "address" }, { type: "address" }, { type: "address" }, { type: "bytes32" }],
+        [31337n, A, B, A, H],
+      ),
+    );
+    assert.equal(computeTaskId({ chainId: 31337, caller: A, requester: B, handler: A, salt: H }), expected);
+  });
+  it("differs per requester: a front-runner's copy is another task", () => {
+    const p = { chainId: 1, caller: A, handler: A, salt: H };
+    assert.notEqual(computeTaskId({ ...p, requester: A }), computeTaskId({ ...p, requester: B }));
+  });
+  it("rejects malformed parameters naming them", () => {
+    throwsParam(() => computeTaskId({ chainId: 1, caller: "0x12", requester: B, handler: A, salt: H }), "caller");
+    throwsParam(() => computeTaskId({ chainId: 1, caller: A, requester: B, handler: A, salt: "0x1234" }), "salt");
+    throwsParam(() => computeTaskId({ chainId: -1, caller: A, requester: B, handler: A, salt: H }), "chainId");
+    throwsParam(() => computeTaskId({ chainId: 1.5, caller: A, requester: B, handler: A, salt: H }), "chainId");
+  });
+});
+
+describe("WYRIWE arithmetic", () => {
+  it("sentinel: no pipeline and the identity pipeline leave the declared hash unchanged", () => {
+    assert.equal(IDENTITY_PIPELINE_HASH, keccak256(stringToBytes(IDENTITY_PIPELINE_URI)));
+    assert.equal(attestedInputHash({ declaredInputHash: H, pipelineHash: zeroHash }), H);
+    assert.equal(attestedInputHash({ declaredInputHash: H, pipelineHash: IDENTITY_PIPELINE_HASH }), H);
+    assert.equal(isSentinelPipeline(zeroHash), true);
+  });
+  it("declared pipeline: keccak256(abi.encode(declared, pipelineHash))", () => {
+    const p = pipelineHashOf("ipfs://bafy-pipeline");
+    const expected = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [H, p]));
+    assert.equal(attestedInputHash({ declaredInputHash: H, pipelineHash: p }), expected);
+    assert.equal(isSentinelPipeline(p), false);
+  });
+  it("rejects bad input", () => {
+    throwsParam(() => pipelineHashOf(""), "pipelineUri");
+    throwsParam(() => attestedInputHash({ declaredInputHash: "0x00", pipelineHash: zeroHash }), "declaredInputHash");
+    throwsParam(() => attestedInputHash({ declaredInputHash: H, pipelineHash: "0xzz" as Hex }), "pipelineHash");
+  });
+});
+
+describe("attestation proofs", () => {
+  it("orders signatures by ascending signer and prefixes the verdict", () => {
+    const s1 = `0x${"11".repeat(65)}` as Hex;
+    const s2 = `0x${"22".repeat(65)}` as Hex;
+    const proof = encodeStageProof({ verdict: Verdict.Denied, signatures: [{ signer: B, signature: s2 }, { signer: A, signature: s1 }] });
+    assert.equal(proof, `0x02${"11".repeat(65)}${"22".repeat(65)}`);
+    const w = encodeWyriweProof({ verdict: Verdict.Approved, declaredInputHash: H, pipelineHash: zeroHash, signatures: [{ signer: A, signature: s1 }] });
+    assert.equal(w, `0x01${H.slice(2)}${zeroHash.slice(2)}${"11".repeat(65)}`);
+  });
+  it("refuses what the verifier would reject, naming the parameter", () => {
+    throwsParam(() => encodeStageProof({ verdict: 0 as never, signatures: [{ signer: A, signature: SIG }] }), "verdict");
+    throwsParam(() => encodeStageProof({ verdict: Verdict.Approved, signatures: [] }), "signatures");
+    throwsParam(() => encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: A, signature: "0x1234" }] }), "signatures[0].signature");
+    throwsParam(
+      () => encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: A, signature: SIG }, { signer: A.toUpperCase().replace("0X", "0x") as Hex, signature: SIG }] }),
+      "signatures[1].signer",
+    );
+  });
+  it("typed data signs and recovers to the attester", async () => {
+    const account = privateKeyToAccount(`0x${"42".repeat(32)}`);
+    const typed = stageAttestationTypedData({ chainId: 1, verifier: A, handler: B, taskId: H, stage: 3, inputHash: H, outputHash: H, verdict: Verdict.Approved });
+    assert.equal(typed.domain?.name, "AgentExecEcdsaVerifier");
+    const sig = await account.signTypedData(typed);
+    const { recoverTypedDataAddress } = await import("viem");
+    assert.equal(await recoverTypedDataAddress({ ...typed, signature: sig }), account.address);
+    throwsParam(() => stageAttestationTypedData({ ...typed.message, chainId: 1, verifier: A, stage: 256 } as never), "stage");
+  });
+});
+
+describe("generated ABIs", () => {
+  it("sdk/chain/abis.ts matches the compiled artifacts (run `npm run build` after changing contracts)", () => {
+    assert.equal(readFileSync(new URL("../../sdk/chain/abis.ts", import.meta.url), "utf8"), renderAbis());
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * A deployed agent-exec core on a fresh embedded Hardhat network, plus helpers that speak the SDK's language
+ * (task ids, WYRIWE hashes, attestation proofs). Used by every TypeScript contract test.
+ */
+import { network } from "hardhat";
+import { keccak256, stringToHex, toHex, zeroAddress, zeroHash, type Address, type Hex } from "viem";
+import {
+  AgentAuth,
+  InputSource,
+  Resolution,
+  Verdict,
+  computeTaskId,
+  encodeStageProof,
+  encodeWyriweProof,
+  stageAttestationTypedData,
+  wyriweAttestationTypedData,
+  type SignableVerdict,
+  type StagePolicy,
+  type WorkflowPolicy,
+} from "../../../sdk/index.js";
+
+export type StageSpec = Partial<Omit<StagePolicy, "verifier">> & { verifier?: "ecdsa" | "wyriwe" | Address };
+
+export async function deployAgentExec() {
+  const connection = await network.create();
+  const { viem, networkHelpers } = connection;
+  const publicClient = await viem.getPublicClient();
+  const wallets = await viem.getWalletClients();
+  const wallet = (i: number) => {
+    const w = wallets[i];
+    if (!w) throw new Error(`the network has no account #${i}`);
+    return w;
+  };
+  const [owner, requester, agent, attester, stranger] = [wallet(0), wallet(1), wallet(2), wallet(3), wallet(4)] as const;
+  const chainId = await publicClient.getChainId();
+
+  const caller = await viem.deployContract("AgentCaller");
+  const handler = await viem.deployContract("AgentHandler", [caller.address, owner.account.address]);
+  const ecdsa = await viem.deployContract("EcdsaAttestationVerifier", [[attester.account.address], 1n]);
+  const wyriwe = await viem.deployContract("WyriweAttestationVerifier", [[attester.account.address], 1n]);
+  const callerAsRequester = await viem.getContractAt("AgentCaller", caller.address, { client: { wallet: requester } });
+  const handlerAsAgent = await viem.getContractAt("AgentHandler", handler.address, { client: { wallet: agent } });
+  const handlerAsStranger = await viem.getContractAt("AgentHandler", handler.address, {
+    client: { wallet: stranger },
+  });
+
+  let workflowCounter = 0;
+  let saltCounter = 0n;
+
+  function verifierAddress(v: StageSpec["verifier"]): Address {
+    if (v === undefined || v === "ecdsa") return ecdsa.address;
+    if (v === "wyriwe") return wyriwe.address;
+    return v;
+  }
+
+  /** Registers a workflow whose document is a small JSON naming its stages; returns its hash and policy. */
+  async function registerWorkflow(
+    stages: StageSpec[],
+    options: Partial<Omit<WorkflowPolicy, "stages">> = {},
+  ): Promise<{ workflowHash: Hex; policy: WorkflowPolicy; document: string }> {
+    const policy: WorkflowPolicy = {
+      stages: stages.map((s) => ({
+        resolution: s.resolution ?? Resolution.Async,
+        gating: s.gating ?? false,
+        input: s.input ?? InputSource.AttestedTaskInput,
+        verifier: verifierAddress(s.verifier),
+        verifierGasLimit: s.verifierGasLimit ?? 200_000,
+      })),
+      minFinalStage: options.minFinalStage ?? stages.length - 1,
+      pipelineHash: options.pipelineHash ?? zeroHash,
+      agentAuth: options.agentAuth ?? AgentAuth.Allowlist,
+      agentRegistry: options.agentRegistry ?? zeroAddress,
+      agents: options.agents ?? (options.agentAuth === undefined ? [agent.account.address] : []),
+    };
+    const document = JSON.stringify({ name: `test-workflow-${++workflowCounter}`, stages: stages.length });
+    const workflowHash = keccak256(stringToHex(document));
+    await publicClient.waitForTransactionReceipt({
+      hash: await handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents] }]),
+    });
+    return { workflowHash, policy, document };
+  }
+
+  /** Dispatches a task as `requester`; returns its effective id. */
+  async function dispatch(
+    workflowHash: Hex,
+    options: { input?: Hex; inputHash?: Hex; salt?: Hex; deadlineIn?: bigint } = {},
+  ) {
+    const input = options.input ?? "0x";
+    const inputHash = options.inputHash ?? (input === "0x" ? keccak256(stringToHex("declared input")) : keccak256(input));
+    const salt = options.salt ?? toHex(++saltCounter, { size: 32 });
+    const now = BigInt(await networkHelpers.time.latest());
+    const task = {
+      taskId: salt,
+      agentWorkflowHash: workflowHash,
+      agentWorkflow: "0x" as Hex,
+      handler: handler.address,
+      deadline: now + (options.deadlineIn ?? 3600n),
+    };
+    const taskId = computeTaskId({
+      chainId,
+      caller: caller.address,
+      requester: requester.account.address,
+      handler: handler.address,
+      salt,
+    });
+    const hash = await callerAsRequester.write.callAgent([task, inputHash, input]);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    return { taskId, inputHash, task, hash, receipt };
+  }
+
+  /** An EcdsaAttestationVerifier proof signed by the attester. */
+  async function stageProof(taskId: Hex, stage: number, inputHash: Hex, outputHash: Hex, verdict: SignableVerdict = Verdict.Approved) {
+    const typed = stageAttestationTypedData({
+      chainId,
+      verifier: ecdsa.address,
+      handler: handler.address,
+      taskId,
+      stage,
+      inputHash,
+      outputHash,
+      verdict,
+    });
+    const signature = await attester.signTypedData(typed);
+    return encodeStageProof({ verdict, signatures: [{ signer: attester.account.address, signature }] });
+  }
+
+  /** A WyriweAttestationVerifier proof signed by the attester. */
+  async function wyriweProof(
+    taskId: Hex,
+    stage: number,
+    declaredInputHash: Hex,
+    pipelineHash: Hex,
+    outputHash: Hex,
+    verdict: SignableVerdict = Verdict.Approved,
+  ) {
+    const typed = wyriweAttestationTypedData({
+      chainId,
+      verifier: wyriwe.address,
+      handler: handler.address,
+      taskId,
+      stage,
+      declaredInputHash,
+      pipelineHash,
+      outputHash,
+      verdict,
+    });
+    const signature = await attester.signTypedData(typed);
+    return encodeWyriweProof({
+      verdict,
+      declaredInputHash,
+      pipelineHash,
+      signatures: [{ signer: attester.account.address, signature }],
+    });
+  }
+
+  /** Output bytes and their hash for a named result. */
+  function output(text: string): { output: Hex; outputHash: Hex } {
+    const bytes = stringToHex(text);
+    return { output: bytes, outputHash: keccak256(bytes) };
+  }
+
+  async function mined(hash: Promise<Hex> | Hex) {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
+    if (receipt.status !== "success") throw new Error(`transaction ${receipt.transactionHash} reverted`);
+    return receipt;
+  }
+
+  return {
+    connection,
+    viem,
+    networkHelpers,
+    publicClient,
+    chainId,
+    accounts: { owner, requester, agent, attester, stranger },
+    caller,
+    handler,
+    ecdsa,
+    wyriwe,
+    handlerAsAgent,
+    handlerAsStranger,
+    registerWorkflow,
+    dispatch,
+    stageProof,
+    wyriweProof,
+    output,
+    mined,
+  };
+}
+
+export type AgentExecFixture = Awaited<ReturnType<typeof deployAgentExec>>;
