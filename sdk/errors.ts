@@ -51,7 +51,13 @@ export class AgentExecError extends Error {
   }
 }
 
-/** Type guard that works across package copies (checks `code` rather than identity). */
+/**
+ * Type guard that also recognises errors from another copy of this package (two versions installed side by side),
+ * by shape: an `Error` with a string `code` and `shortMessage`.
+ */
 export function isAgentExecError(value: unknown): value is AgentExecError {
-  return value instanceof AgentExecError;
+  if (value instanceof AgentExecError) return true;
+  if (!(value instanceof Error)) return false;
+  const v = value as Error & { code?: unknown; shortMessage?: unknown };
+  return typeof v.code === "string" && typeof v.shortMessage === "string";
 }

@@ -46,5 +46,5 @@ const header = [
   "",
 ].join("\n");
 mkdirSync("benchmarks", { recursive: true });
-writeFileSync("benchmarks/sdk.md", header + results.map(render).join("\n\n") + "\n");
+writeFileSync("benchmarks/sdk.md", `${header}\n${results.map(render).join("\n\n")}\n`);
 console.log("wrote benchmarks/sdk.md");

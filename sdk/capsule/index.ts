@@ -1,2 +1,144 @@
-// Public surface of sdk/capsule (filled in by its module files).
-export {};
+/**
+ * Public surface of sdk/capsule: the Agent Action Capsule profile for SCITT
+ * (draft-mih-scitt-agent-action-capsule-01).
+ *
+ * Where each rule lives:
+ *   §2 JSON-DIGEST ........................ jsonDigest.ts (+ parseCapsuleJson.ts for strict JSON bytes)
+ *   §3.1 envelope, CWT claims ............. coseSign1.ts, cwtClaims.ts, es256.ts, signCapsuleCose.ts, verifyCapsuleCose.ts
+ *   §3.3 outcome statements ............... outcome.ts
+ *   §4, §12 registries, vocabularies ...... vocabulary.ts, registryValues.ts (check 8)
+ *   §5 capsule types ...................... types.ts
+ *   §5.1 capsule_id, timestamp ............ capsuleId.ts, timestamp.ts
+ *   §5.2 effect record, binding, matrix ... effectRecord.ts (checks 3, 5)
+ *   §5.3 assurance ........................ assurance.ts (check 7)
+ *   §5.4 disposition, honesty, expiry ..... disposition.ts
+ *   §5.4.2 orthogonality .................. verdictClass.ts (check 4)
+ *   §5.4.4 chains, open items ............. chain.ts, store.ts (check 6)
+ *   §6 Class 1 ............................ verifyCapsule.ts (structure.ts = check 1)
+ *   §8.2 Class 2 .......................... verifyCapsuleClass2.ts
+ *   §9.1 namespacing ...................... namespacing.ts
+ *   builder ............................... buildCapsule.ts
+ */
+export * from "./vocabulary.js";
+export type * from "./types.js";
+export * from "./errors.js";
+
+export {
+  jsonDigest,
+  canonicalJson,
+  normalizeAbsentFields,
+  findJsonDigestProblems,
+  isJsonDigest,
+  type CapsuleJsonProblem,
+} from "./jsonDigest.js";
+export { parseCapsuleJson, parseCapsuleJsonDetailed, type ParseCapsuleJsonDetailedReturnType } from "./parseCapsuleJson.js";
+export {
+  CAPSULE_ID_EXCLUDED_MEMBERS,
+  canonicalCapsuleForm,
+  computeCapsuleId,
+  setCapsuleId,
+  checkCapsuleId,
+  assertCapsuleId,
+  type CheckCapsuleIdReturnType,
+} from "./capsuleId.js";
+export { isCapsuleTimestamp, capsuleTimestampToMillis, toCapsuleTimestamp } from "./timestamp.js";
+
+export { deriveEffectMode, checkEffectBinding, checkEffectAttestationMatrix } from "./effectRecord.js";
+export { isNeverDispatchVerdictClass, allowedEffectModesForVerdictClass, checkVerdictEffectOrthogonality } from "./verdictClass.js";
+export {
+  CAPSULE_EMPTY_REASON_DIGEST,
+  createDisposition,
+  checkCapsuleDisposition,
+  isDeferralDisposition,
+  capsuleExpiryDeadline,
+  isCapsuleExpiryElapsed,
+  type CreateDispositionParameters,
+} from "./disposition.js";
+export {
+  CAPSULE_SEEDED_BARE_NAMES,
+  isNamespacedName,
+  isBareUnseededName,
+  isCapsuleSnakeCaseCategory,
+  checkCapsuleNamespacing,
+} from "./namespacing.js";
+export { CAPSULE_REGISTRY_FIELDS, checkCapsuleRegistryValues } from "./registryValues.js";
+export { checkCapsuleStructure } from "./structure.js";
+export {
+  deriveCapsuleAssurance,
+  reconcileCapsuleAssurance,
+  type CapsuleAnchorEvidence,
+  type CapsuleChainLinkageStatus,
+  type DeriveCapsuleAssuranceParameters,
+} from "./assurance.js";
+
+export { MemoryCapsuleStore, type CapsuleStore, type MemoryCapsuleStoreOptions } from "./store.js";
+export {
+  CAPSULE_RELATION_SUPERSEDES,
+  CAPSULE_DEFAULT_MAX_CHAIN_DEPTH,
+  capsuleChainOf,
+  chainToCapsule,
+  isSupersedingCapsule,
+  capsuleSupersedes,
+  resolveCapsuleParent,
+  resolveCapsuleChain,
+  findSupersedingCapsules,
+  isOpenItemVerdictClass,
+  isCapsuleOpenItem,
+  listCapsuleOpenItems,
+  checkCapsuleChain,
+  type ResolveCapsuleParentReturnType,
+  type ResolveCapsuleChainParameters,
+  type ResolveCapsuleChainReturnType,
+  type FindSupersedingCapsulesReturnType,
+  type CheckCapsuleChainReturnType,
+} from "./chain.js";
+
+export { buildCapsule, type CapsuleDraft, type BuildCapsuleOptions } from "./buildCapsule.js";
+export {
+  verifyCapsule,
+  verifyCapsuleSync,
+  verifyCapsuleJson,
+  type VerifyCapsuleParameters,
+  type VerifyCapsuleSyncParameters,
+  type VerifyCapsuleReturnType,
+} from "./verifyCapsule.js";
+export {
+  verifyCapsuleClass2,
+  checkCapsuleClass2,
+  type CapsuleConstraintManifest,
+  type CapsuleManifestConstraint,
+  type CapsuleEvidenceSource,
+  type VerifyCapsuleClass2Parameters,
+} from "./verifyCapsuleClass2.js";
+
+export {
+  CAPSULE_COSE_ALG_ES256,
+  createCapsuleSigner,
+  generateCapsuleKeyPair,
+  getCapsulePublicKey,
+  capsulePublicKeyToJwk,
+  type CapsuleCoseSigner,
+  type CapsulePrivateKey,
+  type CapsulePublicKey,
+  type CapsulePrivateJwk,
+  type CapsulePublicJwk,
+} from "./es256.js";
+export { capsuleSubject, type CapsuleCwtClaims } from "./cwtClaims.js";
+export { decodeCapsuleCoseSign1, type DecodedCapsuleCoseSign1, type CapsuleCoseKeyResolver } from "./coseSign1.js";
+export { signCapsuleCose, type SignCapsuleCoseParameters } from "./signCapsuleCose.js";
+export { verifyCapsuleCose, type VerifyCapsuleCoseParameters, type VerifyCapsuleCoseReturnType } from "./verifyCapsuleCose.js";
+export {
+  CAPSULE_OUTCOME_TYPES,
+  buildOutcome,
+  computeOutcomeId,
+  verifyOutcome,
+  correlateOutcome,
+  signOutcomeCose,
+  verifyOutcomeCose,
+  type CapsuleOutcome,
+  type CapsuleOutcomeDraft,
+  type CapsuleOutcomeType,
+  type VerifyOutcomeReturnType,
+  type VerifyOutcomeCoseParameters,
+  type VerifyOutcomeCoseReturnType,
+} from "./outcome.js";

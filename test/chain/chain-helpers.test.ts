@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { encodeAbiParameters, keccak256, stringToBytes, zeroHash, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, stringToBytes, zeroHash, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   AgentExecError,
@@ -19,8 +19,8 @@ import {
 } from "../../sdk/index.js";
 import { renderAbis } from "../../scripts/gen-abis.js";
 
-const A = "0x1111111111111111111111111111111111111111";
-const B = "0x2222222222222222222222222222222222222222";
+const A: Address = "0x1111111111111111111111111111111111111111";
+const B: Address = "0x2222222222222222222222222222222222222222";
 const H = keccak256(stringToBytes("h"));
 const SIG = `0x${"ab".repeat(65)}` as Hex;
 

@@ -24,7 +24,8 @@ describe("workflow policy registry", async () => {
       { pipelineHash, minFinalStage: 1 },
     );
     const stored = await f.handler.read.workflowPolicy([workflowHash]);
-    const lower = (p: typeof policy) => ({
+    type Comparable = { agentRegistry: string; stages: readonly { verifier: string }[]; agents: readonly string[] };
+    const lower = <P extends Comparable>(p: P) => ({
       ...p,
       agentRegistry: p.agentRegistry.toLowerCase(),
       stages: p.stages.map((s) => ({ ...s, verifier: s.verifier.toLowerCase() })),

@@ -1,0 +1,57 @@
+/**
+ * Signing a Capsule as a SCITT Signed Statement (draft-mih-scitt-agent-action-capsule-01
+ * §3.1): COSE_Sign1 over the Capsule's JSON, content type
+ * `application/agent-action-capsule+json`, CWT claims iss = developer,
+ * sub = urn:agent-action-capsule:OPERATOR:ACTION_ID, capsule_statement_type
+ * "agent_action", and the RECOMMENDED capsule_action_type / capsule_decision_id.
+ *
+ * A conforming producer cannot sign a non-conforming Capsule: the Capsule is
+ * Class 1 verified first (without a store) and refused with
+ * `CapsuleCosePayloadRejectedError` if any check fails. The payload bytes are the
+ * RFC 8785 canonical JSON of the whole Capsule (chain block and capsule_id
+ * included — the chain is signed even though it is outside the content address).
+ */
+import canonicalize from "canonicalize";
+import { signCoseStatement } from "./coseSign1.js";
+import { capsuleSubject } from "./cwtClaims.js";
+import { CapsuleCosePayloadRejectedError } from "./errors.js";
+import type { CapsuleCoseSigner } from "./es256.js";
+import type { Capsule } from "./types.js";
+import { type VerifyCapsuleSyncParameters, verifyCapsuleSync } from "./verifyCapsule.js";
+import { CAPSULE_MEDIA_TYPE } from "./vocabulary.js";
+
+export type SignCapsuleCoseParameters = {
+  signer: CapsuleCoseSigner;
+  /** CWT iat (seconds since the epoch); the clock is a parameter, so it is only set when given. */
+  issuedAt?: Date | number | undefined;
+  /** Emit the COSE_Sign1 CBOR tag 18 (default true). */
+  tagged?: boolean | undefined;
+  /** Registry additions and anchor evidence for the pre-signing Class 1 check. */
+  verify?: VerifyCapsuleSyncParameters | undefined;
+};
+
+/** Signs a Capsule into a COSE_Sign1 Signed Statement. Throws typed errors; refuses a Capsule that fails Class 1. */
+export async function signCapsuleCose(capsule: Capsule, parameters: SignCapsuleCoseParameters): Promise<Uint8Array> {
+  const check = verifyCapsuleSync(capsule, parameters.verify);
+  const firstError = check.findings.find((f) => f.severity === "error");
+  if (firstError !== undefined) {
+    throw new CapsuleCosePayloadRejectedError({
+      path: firstError.path,
+      details: `check ${firstError.check} ${firstError.code}: ${firstError.message}`,
+      metaMessages: ["A conforming producer does not sign a Capsule that fails Class 1 verification."],
+    });
+  }
+  const capsuleClaims: [string, string][] = [
+    ["capsule_statement_type", "agent_action"],
+    ["capsule_action_type", capsule.action_type],
+  ];
+  if (typeof capsule.decision_id === "string" && capsule.decision_id !== "") capsuleClaims.push(["capsule_decision_id", capsule.decision_id]);
+  const iat = parameters.issuedAt === undefined ? undefined : Math.floor((typeof parameters.issuedAt === "number" ? parameters.issuedAt : parameters.issuedAt.getTime() / 1000));
+  return signCoseStatement({
+    payload: new TextEncoder().encode(canonicalize(capsule) as string),
+    contentType: CAPSULE_MEDIA_TYPE,
+    claims: { iss: capsule.developer, sub: capsuleSubject(capsule.operator, capsule.action_id), iat, capsule: capsuleClaims },
+    signer: parameters.signer,
+    tagged: parameters.tagged,
+  });
+}

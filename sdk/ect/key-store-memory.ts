@@ -1,0 +1,59 @@
+/**
+ * In-memory agent key store: kid → (public key, WIT alg, WIT subject, revoked flag).
+ *
+ * Spec: seed 000, Table 5 steps 4, 6, 7, 8 (see agent-key.ts). Keys are imported and
+ * validated once, on `add`; lookups are synchronous map reads.
+ */
+import { importAgentKey, type AgentKey, type AgentKeyInput, type AgentKeyRecord, type AgentKeyStore } from "./agent-key.js";
+import { EctKeyError } from "./errors.js";
+
+export class InMemoryAgentKeyStore implements AgentKeyStore {
+  readonly #keys = new Map<string, { key: AgentKey; record: AgentKeyRecord }>();
+
+  constructor(keys: Iterable<AgentKeyInput> = []) {
+    for (const k of keys) this.add(k);
+  }
+
+  /** Rebuilds a store from `exportRecords()` output (e.g. inside a worker thread). */
+  static fromRecords(records: Iterable<AgentKeyRecord>): InMemoryAgentKeyStore {
+    const store = new InMemoryAgentKeyStore();
+    for (const r of records) store.add({ kid: r.kid, subject: r.subject, alg: r.alg, revoked: r.revoked, publicKey: r.jwk });
+    return store;
+  }
+
+  /** Adds a key. Throws `EctKeyError` for an unusable key or a `kid` already present (use `replace`). */
+  add(input: AgentKeyInput, options: { replace?: boolean } = {}): AgentKey {
+    const entry = importAgentKey(input);
+    if (this.#keys.has(entry.key.kid) && options.replace !== true) {
+      throw new EctKeyError({ details: `kid ${entry.key.kid} is already in the store` });
+    }
+    this.#keys.set(entry.key.kid, entry);
+    return entry.key;
+  }
+
+  /** Marks a key revoked (step 6 then rejects its tokens). Returns false for an unknown kid. */
+  revoke(kid: string): boolean {
+    const e = this.#keys.get(kid);
+    if (!e) return false;
+    e.key = { ...e.key, revoked: true };
+    e.record = { ...e.record, revoked: true };
+    return true;
+  }
+
+  /** Removes a key. Returns whether it was present. */
+  remove(kid: string): boolean {
+    return this.#keys.delete(kid);
+  }
+
+  getKey(kid: string): AgentKey | undefined {
+    return this.#keys.get(kid)?.key;
+  }
+
+  exportRecords(): AgentKeyRecord[] {
+    return [...this.#keys.values()].map((e) => e.record);
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * DAG validation (seed 000 4.3): each of the five rules, the traversal limit, scoping by `wid`,
+ * trust-domain federation, the order/depth helpers, and step 13 against a store.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  dagDepths,
+  dagLevels,
+  ectDagViolationToError,
+  ectTrustDomain,
+  EctCycleError,
+  EctDagStoreError,
+  EctDuplicateJtiError,
+  EctTemporalOrderError,
+  EctTraversalLimitError,
+  EctTrustDomainError,
+  EctUnknownParentError,
+  topologicalOrder,
+  validateEctDag,
+  validateEctInStore,
+  validateEctSetInStore,
+  type EctDagNode,
+  type EctDagSyncStore,
+} from "../../sdk/index.js";
+
+const T0 = 1_740_600_000;
+const ISS = "spiffe://bank.example/agent/x";
+
+function node(jti: string, par: string[] = [], o: Partial<EctDagNode> = {}): EctDagNode {
+  return { jti, par, iat: T0, iss: ISS, wid: "w", ...o };
+}
+
+/** The paper's Figure 1: A → B, A → C, {B, C} → D, D → E. */
+function figure1(): EctDagNode[] {
+  return [
+    node("A", [], { iat: T0 }),
+    node("B", ["A"], { iat: T0 + 1 }),
+    node("C", ["A"], { iat: T0 + 1 }),
+    node("D", ["B", "C"], { iat: T0 + 2 }),
+    node("E", ["D"], { iat: T0 + 3 }),
+  ];
+}
+
+function storeOf(nodes: EctDagNode[]): EctDagSyncStore {
+  return { lookupEct: (jti, wid) => nodes.find((n) => n.jti === jti && (wid === undefined || n.wid === undefined || n.wid === wid)) };
+}
+
+describe("validateEctDag: the paper's five-task workflow (Figure 1)", () => {
+  it("is valid, with a topological order", () => {
+    const r = validateEctDag(figure1());
+    assert.deepEqual(r, { ok: true, violations: [], order: [0, 1, 2, 3, 4] });
+  });
+  it("has depths A 0, B 1, C 1, D 2, E 3 and stages [[A], [B, C], [D], [E]]", () => {
+    assert.deepEqual([...dagDepths(figure1())], [["A", 0], ["B", 1], ["C", 1], ["D", 2], ["E", 3]]);
+    assert.deepEqual(dagLevels(figure1()).map((l) => l.map((n) => n.jti)), [["A"], ["B", "C"], ["D"], ["E"]]);
+  });
+  it("orders any permutation parents-first", () => {
+    const shuffled = [4, 2, 0, 3, 1].map((i) => figure1()[i]!);
+    const order = topologicalOrder(shuffled).map((n) => n.jti);
+    const pos = new Map(order.map((j, i) => [j, i]));
+    for (const n of figure1()) for (const p of n.par) assert.ok(pos.get(p)! < pos.get(n.jti)!);
+    assert.deepEqual(order, ["A", "C", "B", "D", "E"]); // ties keep input order (C came before B)
+  });
+});
+
+describe("rule 1: jti uniqueness", () => {
+  it("reports a duplicate within a workflow", () => {
+    const r = validateEctDag([node("A"), node("A")]);
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.violations.map((v) => [v.rule, v.code, v.index]),
+      [[1, "ECT_DAG_DUPLICATE_JTI", 1]],
+    );
+  });
+  it("allows one jti in two different workflows, not in the global scope", () => {
+    assert.ok(validateEctDag([node("A", [], { wid: "w1" }), node("A", [], { wid: "w2" })]).ok);
+    const g = validateEctDag([node("A", [], { wid: "w1" }), node("A", [], { wid: undefined })]);
+    assert.deepEqual(g.violations.map((v) => v.rule), [1]);
+  });
+  it("reports a set member already recorded in the store", () => {
+    const r = validateEctDag([node("A")], { store: storeOf([node("A")]) });
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.details.includes("store")]), [[1, true]]);
+  });
+});
+
+describe("rule 2: parent existence", () => {
+  it("reports every missing parent", () => {
+    const r = validateEctDag([node("B", ["A", "Z"]), node("C", ["Y"])]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.jti, v.parent]), [[2, "B", "A"], [2, "B", "Z"], [2, "C", "Y"]]);
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctUnknownParentError);
+  });
+  it("finds parents in the store", () => {
+    assert.ok(validateEctDag([node("B", ["A"])], { store: storeOf([node("A")]) }).ok);
+  });
+  it("does not resolve a parent in another workflow", () => {
+    const r = validateEctDag([node("A", [], { wid: "w1" }), node("B", ["A"], { wid: "w2" })]);
+    assert.deepEqual(r.violations.map((v) => v.rule), [2]);
+  });
+  it("resolves a global parent from any workflow, and reports an ambiguous reference from a global child", () => {
+    assert.ok(validateEctDag([node("A", [], { wid: undefined }), node("B", ["A"], { wid: "w2" })]).ok);
+    const r = validateEctDag([node("A", [], { wid: "w1" }), node("A", [], { wid: "w2" }), node("B", ["A"], { wid: undefined })]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.details.includes("ambiguous")]), [[2, true]]);
+  });
+});
+
+describe("rule 3: temporal ordering with 30 s skew", () => {
+  it("accepts a parent up to 30 s after its child and rejects 31 s", () => {
+    assert.ok(validateEctDag([node("A", [], { iat: T0 + 30 }), node("B", ["A"], { iat: T0 })]).ok);
+    const r = validateEctDag([node("A", [], { iat: T0 + 31 }), node("B", ["A"], { iat: T0 })]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.jti, v.parent]), [[3, "B", "A"]]);
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctTemporalOrderError);
+  });
+  it("has an injectable tolerance and checks store parents too", () => {
+    assert.equal(validateEctDag([node("A", [], { iat: T0 + 10 }), node("B", ["A"], { iat: T0 })], { clockSkewSec: 5 }).ok, false);
+    assert.equal(validateEctDag([node("B", ["A"], { iat: T0 })], { store: storeOf([node("A", [], { iat: T0 + 100 })]) }).violations[0]?.rule, 3);
+  });
+});
+
+describe("rule 4: acyclicity", () => {
+  it("reports a self-reference", () => {
+    const r = validateEctDag([node("A", ["A"])]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.cycle]), [[4, ["A"]]]);
+    assert.equal(r.order, undefined);
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctCycleError);
+  });
+  it("reports each cycle once, with all its members, and leaves the rest alone", () => {
+    const r = validateEctDag([node("R"), node("A", ["R", "C"]), node("B", ["A"]), node("C", ["B"]), node("D", ["C"]), node("X", ["Y"]), node("Y", ["X"])]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.cycle]), [
+      [4, ["A", "B", "C"]],
+      [4, ["X", "Y"]],
+    ]);
+  });
+  it("topologicalOrder and dagDepths throw EctCycleError; duplicates throw EctDuplicateJtiError", () => {
+    assert.throws(() => topologicalOrder([node("A", ["B"]), node("B", ["A"])]), EctCycleError);
+    assert.throws(() => dagDepths([node("A", ["A"])]), EctCycleError);
+    assert.throws(() => dagLevels([node("A"), node("A")]), EctDuplicateJtiError);
+  });
+});
+
+describe("rule 5: trust-domain consistency", () => {
+  it("derives trust domains from SPIFFE IDs and URLs", () => {
+    assert.equal(ectTrustDomain("spiffe://Bank.Example/agent/a"), "bank.example");
+    assert.equal(ectTrustDomain("https://user@agents.example:8443/a"), "agents.example");
+    assert.equal(ectTrustDomain("agent-7"), "agent-7");
+  });
+  it("reports a parent from a foreign trust domain", () => {
+    const r = validateEctDag([node("A", [], { iss: "spiffe://other.example/agent/y" }), node("B", ["A"])]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.jti, v.parent]), [[5, "B", "A"]]);
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctTrustDomainError);
+  });
+  it("accepts federated trust domains (groups or a predicate) and a custom domain mapping", () => {
+    const nodes = [node("A", [], { iss: "spiffe://other.example/agent/y" }), node("B", ["A"])];
+    assert.ok(validateEctDag(nodes, { federatedTrustDomains: [["bank.example", "other.example"]] }).ok);
+    assert.equal(validateEctDag(nodes, { federatedTrustDomains: [["bank.example", "third.example"], ["other.example"]] }).ok, false);
+    assert.ok(validateEctDag(nodes, { isFederated: (p, c) => p.endsWith(".example") && c.endsWith(".example") }).ok);
+    assert.ok(validateEctDag(nodes, { trustDomainOf: () => "one" }).ok);
+  });
+});
+
+describe("traversal limit and robustness", () => {
+  it("refuses a set larger than the limit without traversing it", () => {
+    const nodes = Array.from({ length: 10_001 }, (_, i) => node(`n${i}`, i ? [`n${i - 1}`] : []));
+    const r = validateEctDag(nodes);
+    assert.deepEqual(r.violations.map((v) => v.code), ["ECT_DAG_TRAVERSAL_LIMIT"]);
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctTraversalLimitError);
+    assert.ok(validateEctDag(nodes.slice(0, 10_000)).ok);
+    assert.equal(validateEctDag(nodes.slice(0, 50), { maxNodes: 49 }).ok, false);
+  });
+  it("handles a 10,000-deep chain iteratively (no stack overflow)", () => {
+    const nodes = Array.from({ length: 10_000 }, (_, i) => node(`n${i}`, i ? [`n${i - 1}`] : [], { iat: T0 + i }));
+    assert.ok(validateEctDag([...nodes].reverse()).ok);
+    assert.equal(dagDepths(nodes).get("n9999"), 9999);
+    const cyc = nodes.map((n) => ({ ...n, iat: T0 }));
+    cyc[0] = node("n0", ["n9999"]);
+    const v = validateEctDag(cyc).violations;
+    assert.deepEqual(v.map((x) => x.rule), [4]);
+    assert.equal(v[0]?.cycle?.length, 10_000);
+  });
+  it("never throws on malformed input and reports it", () => {
+    for (const bad of [null, 5, "x", { length: 2 }]) assert.equal(validateEctDag(bad as never).ok, false);
+    const r = validateEctDag([node("A"), { jti: 5 } as never, null as never, node("B", ["A"]), { ...node("C"), par: [1] } as never]);
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.index]), [["input", 1], ["input", 2], ["input", 4]]);
+  });
+  it("reports a failing store as a violation", () => {
+    const store = { lookupEct: () => { throw new Error("db down"); } };
+    const r = validateEctDag([node("B", ["A"])], { store });
+    assert.equal(r.violations[0]?.code, "ECT_DAG_STORE_FAILED");
+    assert.ok(ectDagViolationToError(r.violations[0]!) instanceof EctDagStoreError);
+  });
+});
+
+describe("validateEctInStore (verification step 13 for one token)", () => {
+  const chain = Array.from({ length: 20 }, (_, i) => node(`c${i}`, i ? [`c${i - 1}`] : [], { iat: T0 + i }));
+  const asyncStore = (nodes: EctDagNode[]) => ({ lookupEct: async (jti: string, wid: string | undefined) => storeOf(nodes).lookupEct(jti, wid) });
+
+  it("passes a child of recorded parents (sync and async store)", async () => {
+    assert.deepEqual(await validateEctInStore(node("x", ["c19"], { iat: T0 + 20 }), { store: storeOf(chain) }), []);
+    assert.deepEqual(await validateEctInStore(node("x", ["c19"], { iat: T0 + 20 }), { store: asyncStore(chain) }), []);
+  });
+  it("reports rules 1, 2, 3, 5 against the store", async () => {
+    const v = await validateEctInStore(node("c3", ["nope", "c19"], { iat: T0 - 100, iss: "spiffe://else/a" }), { store: storeOf(chain) });
+    assert.deepEqual(v.map((x) => x.rule), [1, 2, 3, 5]);
+  });
+  it("reports a self-reference and a recorded ancestor pointing back (rule 4)", async () => {
+    assert.deepEqual((await validateEctInStore(node("x", ["x"]), { store: storeOf([]) })).map((v) => v.rule), [4]);
+    // The store holds y whose parent is the new token x (recorded without its parent).
+    const v = await validateEctInStore(node("x", ["c1"]), { store: storeOf([...chain.slice(0, 2).map((n) => (n.jti === "c0" ? { ...n, par: ["x"] } : n))]) });
+    assert.deepEqual(v.map((x) => [x.rule, x.cycle]), [[4, ["x", "c0"]]]);
+  });
+  it("bounds the ancestor walk by the traversal limit; 'parents' skips the walk", async () => {
+    const v = await validateEctInStore(node("x", ["c19"], { iat: T0 + 20 }), { store: storeOf(chain), maxNodes: 10 });
+    assert.deepEqual(v.map((x) => x.code), ["ECT_DAG_TRAVERSAL_LIMIT"]);
+    assert.deepEqual(await validateEctInStore(node("x", ["c19"], { iat: T0 + 20 }), { store: storeOf(chain), maxNodes: 10, traversal: "parents" }), []);
+  });
+  it("without a store, only roots pass", async () => {
+    assert.deepEqual(await validateEctInStore(node("r")), []);
+    assert.deepEqual((await validateEctInStore(node("x", ["r"]))).map((v) => v.rule), [2]);
+  });
+  it("reports a failing store", async () => {
+    const v = await validateEctInStore(node("x", ["a"]), { store: { lookupEct: () => Promise.reject(new Error("x")) } });
+    assert.equal(v[0]?.code, "ECT_DAG_STORE_FAILED");
+  });
+});
+
+describe("validateEctSetInStore (a request's tokens against a store)", () => {
+  it("resolves parents inside the set and in the (async) store", async () => {
+    const store = { lookupEct: async (jti: string) => (jti === "A" ? node("A") : undefined) };
+    assert.ok((await validateEctSetInStore([node("C", ["B"]), node("B", ["A"])], { store })).ok);
+    const r = await validateEctSetInStore([node("C", ["B"]), node("B", ["Q"])], { store });
+    assert.deepEqual(r.violations.map((v) => [v.rule, v.jti]), [[2, "B"]]);
+  });
+  it("catches a set member already recorded", async () => {
+    const r = await validateEctSetInStore([node("A")], { store: { lookupEct: async (jti: string) => (jti === "A" ? node("A") : undefined) } });
+    assert.deepEqual(r.violations.map((v) => v.rule), [1]);
+  });
+});
