@@ -11,11 +11,15 @@ import {IAgentTaskReceiver} from "./interfaces/IAgentTaskReceiver.sol";
 
 /// @title ERC-8301 task dispatch
 /// @notice Validates a task, derives its requester-bound id, opens it at an enforcing handler and emits `CallAgent`.
-/// Stateless: the task record lives with the handler that enforces its staging ({IAgentTaskReceiver}), so one
-/// caller serves any number of handlers without storage of its own.
+/// The task record lives with the handler that enforces its staging ({IAgentTaskReceiver}): for those the caller
+/// stores nothing. For plain ERC-8301 handlers (no receiver interface) it records each used task id itself, so ids
+/// are never reused there either; whether their workflow is registered cannot be checked.
 contract AgentCaller is IAgentExecCaller, ERC165 {
     /// @dev The handler stores deadlines in 40 bits.
     uint256 private constant MAX_DEADLINE = type(uint40).max;
+
+    /// @dev Task ids dispatched to plain (non-receiver) handlers.
+    mapping(bytes32 taskId => bool) private _plainTaskIds;
 
     /// @inheritdoc IAgentCaller
     function callAgent(AgentTask calldata task, bytes32 inputHash, bytes calldata input)
@@ -44,7 +48,8 @@ contract AgentCaller is IAgentExecCaller, ERC165 {
 
     /// @inheritdoc ERC165
     function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
-        return interfaceId == type(IAgentCaller).interfaceId || super.supportsInterface(interfaceId);
+        return interfaceId == type(IAgentCaller).interfaceId || interfaceId == type(IAgentExecCaller).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
     /// @dev Every rule a task must meet before anything is recorded.
@@ -75,7 +80,11 @@ contract AgentCaller is IAgentExecCaller, ERC165 {
         virtual
     {
         address handler = task.handler;
-        if (!ERC165Checker.supportsERC165InterfaceUnchecked(handler, type(IAgentTaskReceiver).interfaceId)) return;
+        if (!ERC165Checker.supportsERC165InterfaceUnchecked(handler, type(IAgentTaskReceiver).interfaceId)) {
+            if (_plainTaskIds[taskId]) revert AgentCallerTaskIdReused(taskId);
+            _plainTaskIds[taskId] = true;
+            return;
+        }
         IAgentTaskReceiver receiver = IAgentTaskReceiver(handler);
         IAgentTaskReceiver.DispatchCheck check = receiver.checkDispatch(taskId, task.agentWorkflowHash);
         if (check == IAgentTaskReceiver.DispatchCheck.TaskIdReused) revert AgentCallerTaskIdReused(taskId);

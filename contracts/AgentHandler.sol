@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ERC165} from "@openzeppelin/contracts/utils/introspection/ERC165.sol";
+import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAgentHandler} from "./interfaces/IAgentHandler.sol";
 import {IAgentExecHandler} from "./interfaces/IAgentExecHandler.sol";
@@ -20,14 +21,17 @@ import {Wyriwe} from "./libraries/Wyriwe.sol";
 /// @notice Holds each task's state, enforces its workflow's registered policy on every `onAgentStep` and
 /// `onAgentProve`, and exposes internal virtual hooks (`_onStepAccepted`, `_onStageProven`, `_onTaskFinalized`, …)
 /// so a dApp can inherit it and act on results. Rules, each in one place below:
-/// - dispatch: only from the trusted {agentCaller}; the workflow must be registered; ids are never reused.
-/// - steps: authorised agent, live task, stages in order, sync stages gate the next step, `isFinal` as the policy
-///   allows, output hash binding, WYRIWE sentinel at stage 0 and attested / chained inputs after it.
-/// - proves: bound to the recorded step; the stage's verifier, called with a gas cap, bounded return data and no
-///   way to revert the prove; gating stages halt on a valid non-approving verdict; the final prove needs every
-///   earlier stage proven (O(1) bitmap).
-/// - deadlines: nothing is accepted at or after the deadline; anyone may then expire the task.
+/// - dispatch ({_openTask}): only from the trusted {agentCaller}; the workflow must be registered; ids never reused.
+/// - steps ({_recordStep}, {_checkStepInput}): authorised agent, live task, stages in order, sync stages gate the
+///   next step, `isFinal` as the policy allows, output hash binding, the WYRIWE sentinel at stage 0 and attested /
+///   chained inputs after it; an unproven step is replaced only together with an approving prove.
+/// - proves ({_recordProve}, {_callVerifier}): bound to the recorded step; the stage's verifier, called with a gas
+///   cap, bounded return data and no way to revert the prove; gating stages halt on a valid non-approving verdict;
+///   the final prove needs every earlier stage proven (O(1) bitmap).
+/// - deadlines ({_liveTask}, {_expireTask}): nothing is accepted at or after the deadline; anyone may then expire.
 /// Registration of workflow policies is restricted to the owner (override {_checkRegistrar} to change that).
+/// Hooks run inside the reentrancy guard: a hook may dispatch new tasks (dispatch is not guarded: only the trusted
+/// caller can reach it and it only writes a fresh task) but cannot step or prove.
 contract AgentHandler is
     IAgentExecHandler,
     IAgentTaskReceiver,
@@ -37,9 +41,10 @@ contract AgentHandler is
     ReentrancyGuardTransient
 {
     /// @notice The most stages a workflow may declare (one bit each in the task word's proven-bitmap).
-    uint8 public constant MAX_STAGES = 32;
-    /// @notice Bounds of a stage verifier's gas allowance.
+    uint8 public constant MAX_STAGES = 64;
+    /// @notice Lower bound of a stage verifier's gas allowance.
     uint32 public constant MIN_VERIFIER_GAS = 10_000;
+    /// @notice Upper bound of a stage verifier's gas allowance.
     uint32 public constant MAX_VERIFIER_GAS = 5_000_000;
     /// @notice Gas allowance of an ERC-8004 registry lookup.
     uint256 public constant REGISTRY_LOOKUP_GAS = 50_000;
@@ -47,14 +52,16 @@ contract AgentHandler is
     uint256 private constant POLICY_ID_MASK = 0xffffffff;
     uint256 private constant HAS_PIPELINE_BIT = 1 << 32;
     uint256 private constant STAGE_COUNT_SHIFT = 40;
+    uint256 private constant WITNESS_LENGTH = 32;
 
     address private immutable _AGENT_CALLER;
 
     /// @dev taskId => packed task word.
     mapping(bytes32 taskId => TaskState) private _tasks;
-    /// @dev taskId => stage => recorded outputHash. Slot 0 holds the expected attested input until step 0, so that
-    /// the sentinel is checked against the full hash and the first step rewrites a slot instead of creating one.
-    mapping(bytes32 taskId => mapping(uint256 stage => bytes32)) private _outputs;
+    /// @dev taskId => stage => step digest `keccak256(abi.encode(inputHash, outputHash))`. Stage 0's slot holds the
+    /// expected attested input until step 0, so the sentinel is checked against the full hash and the first step
+    /// rewrites a slot instead of creating one.
+    mapping(bytes32 taskId => mapping(uint256 stage => bytes32)) private _records;
 
     uint32 private _policyCount;
     /// @dev workflowHash => policyId | hasPipeline << 32 | stageCount << 40 (zero: not registered).
@@ -69,6 +76,7 @@ contract AgentHandler is
     /// @param agentCaller_ The only {IAgentTaskReceiver-agentCaller} allowed to open tasks here.
     /// @param initialOwner The account allowed to register workflow policies.
     constructor(address agentCaller_, address initialOwner) Ownable(initialOwner) {
+        if (agentCaller_ == address(0)) revert AgentHandlerZeroAgentCaller();
         _AGENT_CALLER = agentCaller_;
     }
 
@@ -88,13 +96,15 @@ contract AgentHandler is
     }
 
     /// @inheritdoc IAgentTaskReceiver
+    /// @dev Not reentrancy-guarded on purpose, so that a hook may dispatch a follow-up task: only the trusted caller
+    /// reaches it, and it only writes a task that did not exist.
     function onAgentTaskDispatched(
         bytes32 taskId,
         address requester,
         bytes32 agentWorkflowHash,
         bytes32 inputHash,
         uint256 deadline
-    ) external nonReentrant returns (bytes4) {
+    ) external returns (bytes4) {
         if (msg.sender != _AGENT_CALLER) revert AgentHandlerUnauthorizedCaller(msg.sender);
         _openTask(taskId, requester, agentWorkflowHash, inputHash, deadline);
         return IAgentTaskReceiver.onAgentTaskDispatched.selector;
@@ -103,6 +113,7 @@ contract AgentHandler is
     // ---------------------------------------------------------------- steps and proves
 
     /// @inheritdoc IAgentHandler
+    /// @dev `msg.sender` must be `agent`. See {IAgentExecHandler} for the witness at the head of `data`.
     function onAgentStep(
         bytes32 taskId,
         bytes32 inputHash,
@@ -114,9 +125,10 @@ contract AgentHandler is
         bool isFinal,
         bytes calldata data
     ) external nonReentrant {
-        if (msg.sender != agent) revert AgentHandlerCallerNotAgent(msg.sender, agent);
-        _recordStep(taskId, inputHash, outputHash, output, agentId, agent, stage, isFinal);
-        _onStepAccepted(taskId, stage, outputHash, output, agentId, agent, isFinal, data);
+        _checkAgentCaller(agent);
+        bytes calldata appData =
+            _recordStep(taskId, inputHash, outputHash, output, agentId, agent, stage, isFinal, data, false);
+        _onStepAccepted(taskId, stage, outputHash, output, agentId, agent, isFinal, appData);
     }
 
     /// @inheritdoc IAgentHandler
@@ -130,18 +142,32 @@ contract AgentHandler is
         address verifier,
         uint8 stage
     ) external nonReentrant {
-        _recordProve(taskId, inputHash, outputHash, proof, verifier, stage);
+        _recordProve(taskId, inputHash, outputHash, proof, verifier, stage, false);
+    }
+
+    /// @inheritdoc IAgentExecHandler
+    function stepAndProve(AgentStep calldata step, bytes calldata proof) external nonReentrant {
+        _checkAgentCaller(step.agent);
+        bytes calldata appData = _recordStep(
+            step.taskId,
+            step.inputHash,
+            step.outputHash,
+            step.output,
+            step.agentId,
+            step.agent,
+            step.stage,
+            step.isFinal,
+            step.data,
+            true
+        );
+        _onStepAccepted(step.taskId, step.stage, step.outputHash, step.output, step.agentId, step.agent, step.isFinal, appData);
+        address verifier = _stages[_tasks[step.taskId].policyId()][step.stage].verifier();
+        _recordProve(step.taskId, step.inputHash, step.outputHash, proof, verifier, step.stage, true);
     }
 
     /// @inheritdoc IAgentExecHandler
     function expireTask(bytes32 taskId) external nonReentrant {
-        TaskState s = _tasks[taskId];
-        if (s.isEmpty()) revert AgentHandlerTaskNotFound(taskId);
-        if (s.status() != uint8(TaskStatus.Active)) revert AgentHandlerTaskNotActive(taskId, TaskStatus(s.status()));
-        if (block.timestamp < s.deadline()) revert AgentHandlerDeadlineNotPassed(taskId, s.deadline(), block.timestamp);
-        _tasks[taskId] = s.withStatus(uint8(TaskStatus.Expired));
-        emit AgentTaskExpired(taskId);
-        _onTaskExpired(taskId);
+        _expireTask(taskId);
     }
 
     // ---------------------------------------------------------------- registry
@@ -162,31 +188,10 @@ contract AgentHandler is
     }
 
     /// @inheritdoc IWorkflowPolicyRegistry
-    function workflowPolicy(bytes32 agentWorkflowHash) public view returns (WorkflowPolicy memory p) {
+    function workflowPolicy(bytes32 agentWorkflowHash) public view returns (WorkflowPolicy memory) {
         uint256 ref = _policyRef[agentWorkflowHash];
-        if (ref == 0) revert AgentHandlerWorkflowNotRegistered(agentWorkflowHash);
-        uint32 policyId = uint32(ref & POLICY_ID_MASK);
-        uint256 count = ref >> STAGE_COUNT_SHIFT;
-        p.stages = new StagePolicy[](count);
-        bool minFinalSet;
-        for (uint256 i; i < count; ++i) {
-            StageConfig c = _stages[policyId][i];
-            p.stages[i] = StagePolicy({
-                resolution: c.isSync() ? Resolution.Sync : Resolution.Async,
-                gating: c.isGating(),
-                input: c.isChained() ? InputSource.PreviousOutput : InputSource.AttestedTaskInput,
-                verifier: c.verifier(),
-                verifierGasLimit: c.gasLimit()
-            });
-            if (!minFinalSet && c.finalAllowed()) {
-                p.minFinalStage = uint8(i);
-                minFinalSet = true;
-            }
-        }
-        p.pipelineHash = _pipelineHashOf[policyId];
-        p.agentAuth = AgentAuth(_stages[policyId][0].agentAuth());
-        p.agentRegistry = _agentRegistryOf[policyId];
-        p.agents = _agentsOf[policyId];
+        if (ref == 0) revert WorkflowRegistryNotRegistered(agentWorkflowHash);
+        return _policyOf(uint32(ref & POLICY_ID_MASK), ref >> STAGE_COUNT_SHIFT);
     }
 
     /// @inheritdoc IWorkflowPolicyRegistry
@@ -213,9 +218,16 @@ contract AgentHandler is
     }
 
     /// @inheritdoc IAgentExecHandler
-    function stepOutputHash(bytes32 taskId, uint8 stage) external view returns (bytes32) {
+    function stepDigest(bytes32 taskId, uint8 stage) external view returns (bytes32) {
         if (stage >= _tasks[taskId].stepped()) return bytes32(0);
-        return _outputs[taskId][stage];
+        return _records[taskId][stage];
+    }
+
+    /// @inheritdoc IAgentExecHandler
+    function taskInputContext(bytes32 taskId) external view returns (bytes32 agentWorkflowHash, bytes32 pipelineHash) {
+        TaskState s = _tasks[taskId];
+        if (s.isEmpty()) revert AgentHandlerTaskNotFound(taskId);
+        return (_workflowHashOf[s.policyId()], _pipelineHashOf[s.policyId()]);
     }
 
     /// @inheritdoc ERC165
@@ -228,7 +240,7 @@ contract AgentHandler is
     // ---------------------------------------------------------------- core rules (internal, virtual)
 
     /// @dev Opens a task: the workflow must be registered and the id fresh. Stores the task word and, in the
-    /// stage-0 output slot, the attested input hash the first step must declare (WYRIWE).
+    /// stage-0 record slot, the attested input hash the first step must declare (WYRIWE).
     function _openTask(bytes32 taskId, address requester, bytes32 agentWorkflowHash, bytes32 inputHash, uint256 deadline)
         internal
         virtual
@@ -236,20 +248,20 @@ contract AgentHandler is
         if (!_tasks[taskId].isEmpty()) revert AgentHandlerTaskIdReused(taskId);
         uint256 ref = _policyRef[agentWorkflowHash];
         if (ref == 0) revert AgentHandlerWorkflowNotRegistered(agentWorkflowHash);
+        if (deadline <= block.timestamp || deadline > type(uint40).max) {
+            revert AgentHandlerInvalidDeadline(taskId, deadline, block.timestamp);
+        }
         uint32 policyId = uint32(ref & POLICY_ID_MASK);
         bytes32 attested =
             ref & HAS_PIPELINE_BIT == 0 ? inputHash : Wyriwe.attestedInputHash(inputHash, _pipelineHashOf[policyId]);
-        if (deadline <= block.timestamp || deadline > type(uint40).max) {
-            revert AgentHandlerDeadlinePassed(taskId, deadline, block.timestamp);
-        }
-        _tasks[taskId] =
-            TaskStateLib.open(_fingerprint(taskId, attested), policyId, uint40(deadline), uint8(TaskStatus.Active));
-        _outputs[taskId][0] = attested;
+        _tasks[taskId] = TaskStateLib.open(policyId, uint40(deadline), uint8(TaskStatus.Active));
+        _records[taskId][0] = attested;
         emit AgentTaskOpened(taskId, agentWorkflowHash, attested, deadline);
         _onTaskOpened(taskId, requester, agentWorkflowHash, inputHash, deadline);
     }
 
-    /// @dev Every rule a step must meet, then the record.
+    /// @dev Every rule a step must meet, then the record. `replace` admits an already-stepped, unproven stage
+    /// (only {stepAndProve} passes it). Returns the application part of `data` (after the witness, if any).
     function _recordStep(
         bytes32 taskId,
         bytes32 inputHash,
@@ -258,16 +270,28 @@ contract AgentHandler is
         uint256 agentId,
         address agent,
         uint8 stage,
-        bool isFinal
-    ) internal virtual {
+        bool isFinal,
+        bytes calldata data,
+        bool replace
+    ) internal virtual returns (bytes calldata appData) {
         TaskState s = _liveTask(taskId);
-        StageConfig cfg = _stages[s.policyId()][stage];
-        if (!cfg.exists()) revert AgentHandlerStageOutOfRange(taskId, stage, _stageCount(s.policyId()));
-        if (s.finalStepped()) revert AgentHandlerSteppingClosed(taskId);
-        if (stage != s.stepped()) revert AgentHandlerStageOutOfOrder(taskId, stage, s.stepped());
-        if (s.pendingSync() && !s.isProven(stage - 1)) revert AgentHandlerSyncStageUnproven(taskId, stage - 1);
+        uint32 policyId = s.policyId();
+        StageConfig cfg = _stages[policyId][stage];
+        if (!cfg.exists()) revert AgentHandlerStageOutOfRange(taskId, stage, _stageCount(policyId));
+        uint8 stepped = s.stepped();
+        if (replace && stage < stepped) {
+            if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
+            if (s.anyProvenFrom(stage)) revert AgentHandlerLaterStageProven(taskId, stage);
+            if (stage != 0 && _stages[policyId][stage - 1].isSync() && !s.isProven(stage - 1)) {
+                revert AgentHandlerSyncStageUnproven(taskId, stage - 1);
+            }
+        } else {
+            if (s.finalStepped()) revert AgentHandlerSteppingClosed(taskId, stepped - 1);
+            if (stage != stepped) revert AgentHandlerStageOutOfOrder(taskId, stage, stepped);
+            if (s.pendingSync() && !s.isProven(stage - 1)) revert AgentHandlerSyncStageUnproven(taskId, stage - 1);
+        }
         if (isFinal ? !cfg.finalAllowed() : cfg.isLast()) revert AgentHandlerFinalFlagInvalid(taskId, stage, isFinal);
-        if (!_isAuthorized(cfg.agentAuth(), s.policyId(), agent, agentId)) {
+        if (!_isAuthorized(cfg.agentAuth(), policyId, agent, agentId)) {
             revert AgentHandlerUnauthorizedAgent(taskId, agent, agentId);
         }
         if (outputHash == bytes32(0)) revert AgentHandlerZeroOutputHash(taskId, stage);
@@ -275,58 +299,74 @@ contract AgentHandler is
             bytes32 computed = keccak256(output);
             if (computed != outputHash) revert AgentHandlerOutputHashMismatch(taskId, outputHash, computed);
         }
-        _checkStepInput(taskId, s, cfg, stage, inputHash);
+        appData = _checkStepInput(taskId, cfg, stage, stepped, inputHash, data);
 
-        _outputs[taskId][stage] = outputHash;
-        _tasks[taskId] = s.recordStep(isFinal, cfg.isSync());
+        _records[taskId][stage] = _digest(inputHash, outputHash);
+        _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync());
+        if (stage < stepped) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);
     }
 
-    /// @dev The input a step must declare: stage 0 the attested input in full (the WYRIWE sentinel, or the declared
-    /// transform), later stages the attested input (by fingerprint) or the previous stage's recorded output.
-    function _checkStepInput(bytes32 taskId, TaskState s, StageConfig cfg, uint8 stage, bytes32 inputHash)
-        private
-        view
-    {
-        if (stage == 0) {
-            bytes32 expected = _outputs[taskId][0];
+    /// @dev The input a step must declare. A first step of stage 0: the attested input itself, in full (the WYRIWE
+    /// sentinel, or the declared transform). Any other step proves its input with the witness at the head of
+    /// `data`: keyed on the attested input, `keccak256(inputHash, witness)` must be stage 0's record (witness =
+    /// stage 0's outputHash); chained, `keccak256(witness, inputHash)` must be the previous stage's record
+    /// (witness = the previous inputHash).
+    function _checkStepInput(
+        bytes32 taskId,
+        StageConfig cfg,
+        uint8 stage,
+        uint8 stepped,
+        bytes32 inputHash,
+        bytes calldata data
+    ) internal view virtual returns (bytes calldata appData) {
+        if (stage == 0 && stepped == 0) {
+            bytes32 expected = _records[taskId][0];
             if (inputHash != expected) revert AgentHandlerWyriweViolation(taskId, expected, inputHash);
-        } else if (cfg.isChained()) {
-            bytes32 expected = _outputs[taskId][stage - 1];
-            if (inputHash != expected) revert AgentHandlerInputNotChained(taskId, stage, expected, inputHash);
-        } else if (_fingerprint(taskId, inputHash) != s.fingerprint()) {
+            return data;
+        }
+        if (data.length < WITNESS_LENGTH) revert AgentHandlerMissingWitness(taskId, stage);
+        bytes32 witness = bytes32(data[:WITNESS_LENGTH]);
+        if (stage != 0 && cfg.isChained()) {
+            if (_digest(witness, inputHash) != _records[taskId][stage - 1]) {
+                revert AgentHandlerInputNotChained(taskId, stage, inputHash);
+            }
+        } else if (_digest(inputHash, witness) != _records[taskId][0]) {
             revert AgentHandlerInputNotAttested(taskId, stage, inputHash);
         }
+        return data[WITNESS_LENGTH:];
     }
 
-    /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect.
+    /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect. With `atomic`
+    /// (from {stepAndProve}) a rejection reverts everything instead of being recorded as an event.
     function _recordProve(
         bytes32 taskId,
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof,
         address verifier,
-        uint8 stage
+        uint8 stage,
+        bool atomic
     ) internal virtual {
         TaskState s = _liveTask(taskId);
         if (stage >= s.stepped()) revert AgentHandlerStepNotRecorded(taskId, stage);
         if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
         StageConfig cfg = _stages[s.policyId()][stage];
         if (verifier != cfg.verifier()) revert AgentHandlerVerifierMismatch(taskId, stage, cfg.verifier(), verifier);
-        if (!_bindsToStep(taskId, s, cfg, stage, inputHash, outputHash)) {
+        if (_digest(inputHash, outputHash) != _records[taskId][stage]) {
             revert AgentHandlerProveBindingMismatch(taskId, stage, inputHash, outputHash);
         }
         bool isFinalStage = s.finalStepped() && stage == s.stepped() - 1;
         if (isFinalStage) {
-            uint32 missing = s.unprovenBefore(stage);
+            uint64 missing = s.unprovenBefore(stage);
             if (missing != 0) revert AgentHandlerEarlierStagesUnproven(taskId, missing);
         }
 
-        (ProveRejection rejection, IAgentVerifier.Verdict verdict, bytes32 detail) =
+        (ProveRejection rejection, bytes32 detail) =
             _callVerifier(verifier, cfg.gasLimit(), taskId, stage, inputHash, outputHash, proof);
 
         // The reentrancy guard covers every state-changing entry point, so `s` is still current here.
-        if (rejection == ProveRejection.None && verdict == IAgentVerifier.Verdict.Approved) {
+        if (rejection == ProveRejection.None) {
             s = s.markProven(stage);
             if (isFinalStage) s = s.withStatus(uint8(TaskStatus.Finalized));
             _tasks[taskId] = s;
@@ -340,28 +380,16 @@ contract AgentHandler is
             _tasks[taskId] = s.withStatus(uint8(TaskStatus.Halted));
             emit AgentTaskHalted(taskId, stage, detail);
             _onTaskHalted(taskId, stage, detail);
+        } else if (atomic) {
+            revert AgentHandlerProveRejected(taskId, stage, rejection, detail);
         } else {
             emit AgentProveRejected(taskId, stage, verifier, rejection, detail);
             _onProveRejected(taskId, stage, rejection, detail);
         }
     }
 
-    /// @dev Whether `(inputHash, outputHash)` is exactly what was recorded for `stage`.
-    function _bindsToStep(
-        bytes32 taskId,
-        TaskState s,
-        StageConfig cfg,
-        uint8 stage,
-        bytes32 inputHash,
-        bytes32 outputHash
-    ) private view returns (bool) {
-        if (outputHash != _outputs[taskId][stage]) return false;
-        if (stage != 0 && cfg.isChained()) return inputHash == _outputs[taskId][stage - 1];
-        return _fingerprint(taskId, inputHash) == s.fingerprint();
-    }
-
     /// @dev Calls the stage verifier so that nothing it does can revert the prove or grief the task: gas-capped,
-    /// at most 64 bytes of return data read, every failure mapped to a {ProveRejection}.
+    /// at most 64 bytes of return data read, every failure mapped to a {ProveRejection} (`None` = approved).
     function _callVerifier(
         address verifier,
         uint256 gasLimit,
@@ -370,27 +398,44 @@ contract AgentHandler is
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
-    ) internal virtual returns (ProveRejection rejection, IAgentVerifier.Verdict verdict, bytes32 detail) {
+    ) internal virtual returns (ProveRejection rejection, bytes32 detail) {
         BoundedCall.Result memory r = BoundedCall.call(
             verifier,
             gasLimit,
             abi.encodeCall(IAgentVerifier.verifyStage, (taskId, stage, inputHash, outputHash, proof))
         );
         if (!r.success) {
-            if (r.outOfGas) return (ProveRejection.VerifierOutOfGas, verdict, bytes32(0));
-            return (ProveRejection.VerifierReverted, verdict, r.returnSize >= 4 ? r.word0 & bytes32(bytes4(0xffffffff)) : bytes32(0));
+            if (r.outOfGas) return (ProveRejection.VerifierOutOfGas, bytes32(0));
+            return (ProveRejection.VerifierReverted, r.returnSize >= 4 ? r.word0 & bytes32(bytes4(0xffffffff)) : bytes32(0));
         }
-        if (r.returnSize != 64 || uint256(r.word0) > uint256(type(uint8).max)) {
-            return (ProveRejection.MalformedVerdict, verdict, bytes32(0));
-        }
+        if (r.returnSize != 64) return (ProveRejection.MalformedVerdict, bytes32(0));
         uint256 v = uint256(r.word0);
-        if (v == uint256(IAgentVerifier.Verdict.Approved)) return (ProveRejection.None, IAgentVerifier.Verdict.Approved, r.word1);
-        if (v == uint256(IAgentVerifier.Verdict.Denied)) return (ProveRejection.Denied, IAgentVerifier.Verdict.Denied, r.word1);
-        if (v == uint256(IAgentVerifier.Verdict.Invalid)) return (ProveRejection.InvalidProof, verdict, r.word1);
-        return (ProveRejection.MalformedVerdict, verdict, bytes32(0));
+        if (v == uint256(IAgentVerifier.Verdict.Approved)) return (ProveRejection.None, r.word1);
+        if (v == uint256(IAgentVerifier.Verdict.Denied)) return (ProveRejection.Denied, r.word1);
+        if (v == uint256(IAgentVerifier.Verdict.Invalid)) return (ProveRejection.InvalidProof, r.word1);
+        return (ProveRejection.MalformedVerdict, bytes32(0));
     }
 
-    /// @dev Whether `agent` (claiming `agentId`) may step a task of policy `policyId`. Override to customise.
+    /// @dev Marks an active task past its deadline as expired.
+    function _expireTask(bytes32 taskId) internal virtual {
+        TaskState s = _tasks[taskId];
+        if (s.isEmpty()) revert AgentHandlerTaskNotFound(taskId);
+        if (s.status() != uint8(TaskStatus.Active)) revert AgentHandlerTaskNotActive(taskId, TaskStatus(s.status()));
+        if (block.timestamp < s.deadline()) revert AgentHandlerDeadlineNotPassed(taskId, s.deadline(), block.timestamp);
+        _tasks[taskId] = s.withStatus(uint8(TaskStatus.Expired));
+        emit AgentTaskExpired(taskId);
+        _onTaskExpired(taskId);
+    }
+
+    /// @dev The account stepping must be the `agent` it names. Override (e.g. with ERC-2771's `_msgSender()` of a
+    /// trusted forwarder) to let relayers submit for agents.
+    function _checkAgentCaller(address agent) internal view virtual {
+        address sender = _msgSender();
+        if (sender != agent) revert AgentHandlerCallerNotAgent(sender, agent);
+    }
+
+    /// @dev Whether `agent` (claiming `agentId`) may step a task of policy `policyId`. `agentId` is checked only in
+    /// `Registry` mode. Override to customise.
     function _isAuthorized(uint8 auth, uint32 policyId, address agent, uint256 agentId)
         internal
         view
@@ -409,7 +454,9 @@ contract AgentHandler is
         return true;
     }
 
-    /// @dev Who may register workflow policies. Defaults to the owner.
+    /// @dev Who may register workflow policies. Defaults to the owner. Opening registration to others lets anyone
+    /// front-run the registration of a workflow hash, and policies are immutable: key a permissive registrar's
+    /// policies by registrar, or keep registration restricted.
     function _checkRegistrar() internal view virtual {
         _checkOwner();
     }
@@ -431,7 +478,11 @@ contract AgentHandler is
         uint8 auth = uint8(policy.agentAuth);
         _registerAgents(policyId, policy);
         for (uint256 i; i < count; ++i) {
-            _stages[policyId][i] = _validateStage(uint8(i), policy.stages[i], i >= policy.minFinalStage, i == count - 1, auth);
+            StagePolicy calldata st = policy.stages[i];
+            if (st.gating && i > policy.minFinalStage) {
+                revert WorkflowRegistryGateAfterMinFinalStage(uint8(i), policy.minFinalStage);
+            }
+            _stages[policyId][i] = _validateStage(uint8(i), st, i >= policy.minFinalStage, i == count - 1, auth);
         }
 
         bool sentinel = Wyriwe.isSentinel(policy.pipelineHash);
@@ -440,15 +491,21 @@ contract AgentHandler is
         _policyRef[agentWorkflowHash] =
             uint256(policyId) | (sentinel ? 0 : HAS_PIPELINE_BIT) | (count << STAGE_COUNT_SHIFT);
 
-        emit WorkflowRegistered(agentWorkflowHash, policyId, uint8(count), keccak256(abi.encode(workflowPolicy(agentWorkflowHash))));
+        emit WorkflowRegistered(
+            agentWorkflowHash, policyId, uint8(count), keccak256(abi.encode(_policyOf(policyId, count)))
+        );
     }
 
+    /// @dev Checks one stage of a policy and packs it.
     function _validateStage(uint8 i, StagePolicy calldata st, bool finalAllowed, bool last, uint8 auth)
         private
         view
         returns (StageConfig)
     {
-        if (st.verifier.code.length == 0) revert WorkflowRegistryVerifierHasNoCode(i, st.verifier);
+        _requireContract(st.verifier, i);
+        if (!ERC165Checker.supportsInterface(st.verifier, type(IAgentVerifier).interfaceId)) {
+            revert WorkflowRegistryVerifierNotSupported(i, st.verifier);
+        }
         if (st.verifierGasLimit < MIN_VERIFIER_GAS || st.verifierGasLimit > MAX_VERIFIER_GAS) {
             revert WorkflowRegistryVerifierGasLimitOutOfRange(i, st.verifierGasLimit, MIN_VERIFIER_GAS, MAX_VERIFIER_GAS);
         }
@@ -459,10 +516,15 @@ contract AgentHandler is
         return StageConfigLib.pack(st.verifier, st.verifierGasLimit, sync, st.gating, chained, finalAllowed, last, auth);
     }
 
+    /// @dev Checks and stores the policy's agent authorisation.
     function _registerAgents(uint32 policyId, WorkflowPolicy calldata policy) private {
-        if (policy.agentAuth == AgentAuth.Allowlist) {
-            if (policy.agentRegistry != address(0)) revert WorkflowRegistryUnexpectedAgentConfig(policy.agentAuth);
-            uint256 n = policy.agents.length;
+        AgentAuth auth = policy.agentAuth;
+        uint256 n = policy.agents.length;
+        if (auth != AgentAuth.Registry && policy.agentRegistry != address(0)) {
+            revert WorkflowRegistryUnexpectedAgentRegistry(auth, policy.agentRegistry);
+        }
+        if (auth != AgentAuth.Allowlist && n != 0) revert WorkflowRegistryUnexpectedAgents(auth, n);
+        if (auth == AgentAuth.Allowlist) {
             if (n == 0) revert WorkflowRegistryEmptyAllowlist();
             for (uint256 i; i < n; ++i) {
                 address a = policy.agents[i];
@@ -471,12 +533,11 @@ contract AgentHandler is
                 _agentAllowed[policyId][a] = true;
                 _agentsOf[policyId].push(a);
             }
-        } else if (policy.agentAuth == AgentAuth.Registry) {
-            if (policy.agents.length != 0) revert WorkflowRegistryUnexpectedAgentConfig(policy.agentAuth);
-            if (policy.agentRegistry.code.length == 0) revert WorkflowRegistryInvalidAgentRegistry(policy.agentRegistry);
-            _agentRegistryOf[policyId] = policy.agentRegistry;
-        } else if (policy.agents.length != 0 || policy.agentRegistry != address(0)) {
-            revert WorkflowRegistryUnexpectedAgentConfig(policy.agentAuth);
+        } else if (auth == AgentAuth.Registry) {
+            address registry = policy.agentRegistry;
+            if (registry.code.length == 0) revert WorkflowRegistryInvalidAgentRegistry(registry);
+            if (_isDelegated(registry)) revert WorkflowRegistryDelegatedAccount(registry);
+            _agentRegistryOf[policyId] = registry;
         }
     }
 
@@ -490,16 +551,52 @@ contract AgentHandler is
         if (block.timestamp >= s.deadline()) revert AgentHandlerDeadlinePassed(taskId, s.deadline(), block.timestamp);
     }
 
+    /// @dev The registered policy `policyId` with `count` stages, as {workflowPolicy} returns it.
+    function _policyOf(uint32 policyId, uint256 count) private view returns (WorkflowPolicy memory p) {
+        p.stages = new StagePolicy[](count);
+        bool minFinalSet;
+        for (uint256 i; i < count; ++i) {
+            StageConfig c = _stages[policyId][i];
+            p.stages[i] = StagePolicy({
+                resolution: c.isSync() ? Resolution.Sync : Resolution.Async,
+                gating: c.isGating(),
+                input: c.isChained() ? InputSource.PreviousOutput : InputSource.AttestedTaskInput,
+                verifier: c.verifier(),
+                verifierGasLimit: c.gasLimit()
+            });
+            if (!minFinalSet && c.finalAllowed()) {
+                p.minFinalStage = uint8(i);
+                minFinalSet = true;
+            }
+        }
+        p.pipelineHash = _pipelineHashOf[policyId];
+        p.agentAuth = AgentAuth(_stages[policyId][0].agentAuth());
+        p.agentRegistry = _agentRegistryOf[policyId];
+        p.agents = _agentsOf[policyId];
+    }
+
     function _stageCount(uint32 policyId) private view returns (uint8) {
         return uint8(_policyRef[_workflowHashOf[policyId]] >> STAGE_COUNT_SHIFT);
     }
 
-    /// @dev 128-bit binding of the attested input for checks after stage 0 (second-preimage cost 2^128).
-    function _fingerprint(bytes32 taskId, bytes32 attested) private pure returns (uint128 fp) {
+    /// @dev Reverts unless `account` is a contract, and not an EIP-7702-delegated EOA.
+    function _requireContract(address account, uint8 stage) private view {
+        if (account.code.length == 0) revert WorkflowRegistryVerifierHasNoCode(stage, account);
+        if (_isDelegated(account)) revert WorkflowRegistryDelegatedAccount(account);
+    }
+
+    /// @dev Whether `account`'s code is an EIP-7702 delegation designator (`0xef0100 ‖ address`).
+    function _isDelegated(address account) private view returns (bool) {
+        bytes memory code = account.code;
+        return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
+    }
+
+    /// @dev The step digest `keccak256(abi.encode(inputHash, outputHash))`.
+    function _digest(bytes32 inputHash, bytes32 outputHash) internal pure returns (bytes32 d) {
         assembly ("memory-safe") {
-            mstore(0x00, taskId)
-            mstore(0x20, attested)
-            fp := shr(128, keccak256(0x00, 0x40))
+            mstore(0x00, inputHash)
+            mstore(0x20, outputHash)
+            d := keccak256(0x00, 0x40)
         }
     }
 
@@ -511,7 +608,7 @@ contract AgentHandler is
         virtual
     {}
 
-    /// @dev Called after a step is recorded (`output` and `data` are the step's calldata).
+    /// @dev Called after a step is recorded (`output` is the step's calldata, `appData` its `data` after the witness).
     function _onStepAccepted(
         bytes32 taskId,
         uint8 stage,
@@ -520,7 +617,7 @@ contract AgentHandler is
         uint256 agentId,
         address agent,
         bool isFinal,
-        bytes calldata data
+        bytes calldata appData
     ) internal virtual {}
 
     /// @dev Called when a stage's prove is approved.

@@ -30,12 +30,14 @@ import {
   agentHandlerAbi,
   computeTaskId,
   encodeStageProof,
+  encodeStepData,
+  stepWitness,
   encodeWyriweProof,
   policyDigest,
   stageAttestationTypedData,
   wyriweAttestationTypedData,
   type WorkflowPolicy,
-} from "../sdk/index.js";
+} from "../sdk/chain/index.js";
 
 const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
@@ -148,7 +150,13 @@ const answer = stringToHex("ERC-8301 gives contracts one standard way to call AI
 const answerHash = keccak256(answer);
 printEvents(
   "onAgentStep(stage 1: inference, final)",
-  await mined(handlerAsAgent.write.onAgentStep([taskId, inputHash, answerHash, answer, 1n, agent.account.address, 1, true, "0x"])),
+  // Stage 1 takes the attested task input; its witness is stage 0's outputHash (sdk/chain/step.ts).
+  await mined(
+    handlerAsAgent.write.onAgentStep([
+      taskId, inputHash, answerHash, answer, 1n, agent.account.address, 1, true,
+      encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: gateHash })),
+    ]),
+  ),
 );
 const sig = await attester.signTypedData(
   stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage: 1, inputHash, outputHash: answerHash, verdict: Verdict.Approved }),

@@ -5,6 +5,12 @@ import {IAgentHandler} from "./IAgentHandler.sol";
 
 /// @title agent-exec extension of {IAgentHandler}: task lifecycle, errors, events and views
 /// @notice The seed defines the two callbacks only; these make the step–prove staging observable and enforceable.
+/// @dev Step records. For each stage the handler keeps `keccak256(abi.encode(inputHash, outputHash))` of its step,
+/// so a prove binds both hashes. A step that must show its input was the attested task input or the previous
+/// stage's output proves it with a 32-byte *witness* at the head of `onAgentStep`'s `data` (the rest of `data` is
+/// the application's): for an input keyed on the attested task input, the witness is stage 0's `outputHash`; for
+/// an input chained on the previous stage, it is the previous stage's `inputHash`. Only a first step of stage 0
+/// needs no witness (its input is checked against the attested input hash in full).
 interface IAgentExecHandler is IAgentHandler {
     /// @notice A task's lifecycle. `None` means unknown to this handler.
     enum TaskStatus {
@@ -38,16 +44,31 @@ interface IAgentExecHandler is IAgentHandler {
         /// Number of stages stepped so far (= the next stage expected).
         uint8 steppedStages;
         /// Bit `i` set when stage `i` is proven.
-        uint32 provenStages;
-        /// Whether the final step was recorded (stepping has ended).
+        uint64 provenStages;
+        /// Whether the final step was recorded (stepping has ended unless that step is replaced).
         bool finalStepped;
         /// True when the deadline has passed (whether or not {expireTask} was called).
         bool pastDeadline;
     }
 
+    /// @notice The arguments of `onAgentStep`, as one value (for {stepAndProve}).
+    struct AgentStep {
+        bytes32 taskId;
+        bytes32 inputHash;
+        bytes32 outputHash;
+        bytes output;
+        uint256 agentId;
+        address agent;
+        uint8 stage;
+        bool isFinal;
+        bytes data;
+    }
+
+    /// @notice A task was opened for `agentWorkflowHash`; its stage 0 must declare `attestedInputHash`.
     event AgentTaskOpened(
         bytes32 indexed taskId, bytes32 indexed agentWorkflowHash, bytes32 attestedInputHash, uint256 deadline
     );
+    /// @notice A step was recorded. `agentId` is authenticated only under `AgentAuth.Registry`.
     event AgentStepAccepted(
         bytes32 indexed taskId,
         uint8 indexed stage,
@@ -57,20 +78,32 @@ interface IAgentExecHandler is IAgentHandler {
         bytes32 outputHash,
         bool isFinal
     );
+    /// @notice An unproven step was replaced through {stepAndProve}; `discardedLaterSteps` unproven later steps
+    /// were discarded with it.
+    event AgentStepReplaced(bytes32 indexed taskId, uint8 indexed stage, uint8 discardedLaterSteps);
+    /// @notice `stage` was proven by `verifier`; `digest` is what the verifier verified.
     event AgentStageProven(bytes32 indexed taskId, uint8 indexed stage, address verifier, bytes32 digest);
+    /// @notice A prove was rejected; nothing changed.
     event AgentProveRejected(
         bytes32 indexed taskId, uint8 indexed stage, address verifier, ProveRejection reason, bytes32 detail
     );
+    /// @notice A gating stage's valid non-approving verdict halted the task for good.
     event AgentTaskHalted(bytes32 indexed taskId, uint8 indexed stage, bytes32 digest);
+    /// @notice The final prove finalised the task; `outputHash` is the final stage's output.
     event AgentTaskFinalized(bytes32 indexed taskId, uint8 finalStage, bytes32 outputHash);
+    /// @notice The task was marked expired after its deadline.
     event AgentTaskExpired(bytes32 indexed taskId);
 
+    /// @notice The constructor was given no caller.
+    error AgentHandlerZeroAgentCaller();
     /// @notice Dispatch came from an account other than the trusted caller.
     error AgentHandlerUnauthorizedCaller(address caller);
     /// @notice The task id already exists here.
     error AgentHandlerTaskIdReused(bytes32 taskId);
     /// @notice No policy is registered for the workflow hash.
     error AgentHandlerWorkflowNotRegistered(bytes32 agentWorkflowHash);
+    /// @notice A dispatched deadline is not in the future or does not fit 40 bits.
+    error AgentHandlerInvalidDeadline(bytes32 taskId, uint256 deadline, uint256 timestamp);
     /// @notice The task is unknown here.
     error AgentHandlerTaskNotFound(bytes32 taskId);
     /// @notice The task is halted, finalized or expired.
@@ -87,8 +120,8 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerStageOutOfRange(bytes32 taskId, uint8 stage, uint8 stageCount);
     /// @notice Stages advance in order: `stage` is not the next one.
     error AgentHandlerStageOutOfOrder(bytes32 taskId, uint8 stage, uint8 expected);
-    /// @notice The final step was recorded; no further steps are accepted.
-    error AgentHandlerSteppingClosed(bytes32 taskId);
+    /// @notice The final step (of `finalStage`) was recorded; no further steps are accepted.
+    error AgentHandlerSteppingClosed(bytes32 taskId, uint8 finalStage);
     /// @notice `isFinal` is not allowed at `stage` (before the policy's earliest final stage, or missing at the last).
     error AgentHandlerFinalFlagInvalid(bytes32 taskId, uint8 stage, bool isFinal);
     /// @notice A sync stage gates: the next step waits until `stage` is proven.
@@ -99,27 +132,45 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerOutputHashMismatch(bytes32 taskId, bytes32 declared, bytes32 computed);
     /// @notice WYRIWE: stage 0's attested input differs from the declared input (sentinel) or its declared transform.
     error AgentHandlerWyriweViolation(bytes32 taskId, bytes32 expectedAttested, bytes32 attested);
-    /// @notice A later stage keyed on the task input declared an input other than the attested one.
+    /// @notice The step needs a 32-byte witness at the head of `data` and has none.
+    error AgentHandlerMissingWitness(bytes32 taskId, uint8 stage);
+    /// @notice A step keyed on the attested task input declared another input (or a wrong witness).
     error AgentHandlerInputNotAttested(bytes32 taskId, uint8 stage, bytes32 inputHash);
-    /// @notice A chained stage's input is not the previous stage's recorded output.
-    error AgentHandlerInputNotChained(bytes32 taskId, uint8 stage, bytes32 expected, bytes32 inputHash);
+    /// @notice A chained step's input is not the previous stage's recorded output (or a wrong witness).
+    error AgentHandlerInputNotChained(bytes32 taskId, uint8 stage, bytes32 inputHash);
     /// @notice No step is recorded for `stage`, so there is nothing to prove.
     error AgentHandlerStepNotRecorded(bytes32 taskId, uint8 stage);
     /// @notice `stage` is already proven.
     error AgentHandlerStageAlreadyProven(bytes32 taskId, uint8 stage);
+    /// @notice A step cannot be replaced once a later stage is proven.
+    error AgentHandlerLaterStageProven(bytes32 taskId, uint8 stage);
     /// @notice The prove's `(inputHash, outputHash)` is not the recorded step's.
     error AgentHandlerProveBindingMismatch(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash);
     /// @notice The prove names a verifier other than the stage's.
     error AgentHandlerVerifierMismatch(bytes32 taskId, uint8 stage, address expected, address provided);
     /// @notice The final prove needs every earlier stage proven; `missing` has a bit per unproven stage.
-    error AgentHandlerEarlierStagesUnproven(bytes32 taskId, uint32 missing);
+    error AgentHandlerEarlierStagesUnproven(bytes32 taskId, uint64 missing);
+    /// @notice {stepAndProve}'s prove was rejected, so the step is not recorded either.
+    error AgentHandlerProveRejected(bytes32 taskId, uint8 stage, ProveRejection reason, bytes32 detail);
+
+    /// @notice Records a step and proves it in one call; the only way to *replace* a recorded, unproven step.
+    /// @dev The step follows every rule of `onAgentStep` except that `step.stage` may be an already-stepped,
+    /// unproven stage with no proven stage after it: the step then replaces the recorded one and discards the
+    /// (unproven) later steps. The prove is made with the stage's verifier and must approve — or, on a gating stage,
+    /// validly deny, which halts the task — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
+    /// squatter's junk step can always be displaced by a result that verifies, and never the other way round.
+    function stepAndProve(AgentStep calldata step, bytes calldata proof) external;
 
     /// @notice Marks an active task whose deadline has passed as expired. Callable by anyone.
     function expireTask(bytes32 taskId) external;
 
-    /// @notice The task as stored.
+    /// @notice The task as stored (all zero for an unknown task).
     function taskOf(bytes32 taskId) external view returns (TaskView memory);
 
-    /// @notice The `outputHash` recorded for `stage`, or zero if none.
-    function stepOutputHash(bytes32 taskId, uint8 stage) external view returns (bytes32);
+    /// @notice `keccak256(abi.encode(inputHash, outputHash))` of the step recorded for `stage`, or zero if none.
+    function stepDigest(bytes32 taskId, uint8 stage) external view returns (bytes32);
+
+    /// @notice What input-provenance verifiers check a task's attestation against: its workflow and the
+    /// sanitisation pipeline its policy declares (zero: none, the WYRIWE sentinel applies).
+    function taskInputContext(bytes32 taskId) external view returns (bytes32 agentWorkflowHash, bytes32 pipelineHash);
 }

@@ -8,9 +8,14 @@ import {IAgentVerifier} from "./IAgentVerifier.sol";
 /// (which also rules out counting one attester twice). The set and threshold are fixed at deployment, so a
 /// workflow policy that names this verifier pins exactly who can approve its stages.
 interface IAttesterSetVerifier is IAgentVerifier {
+    /// @notice The attester set is empty.
     error AttesterSetEmpty();
+    /// @notice The threshold must be a strict majority of the set (`attesters / 2 < threshold <= attesters`), so
+    /// two disjoint quorums can never sign conflicting verdicts.
     error AttesterSetInvalidThreshold(uint256 threshold, uint256 attesters);
+    /// @notice Attester `index` is the zero address.
     error AttesterSetZeroAttester(uint256 index);
+    /// @notice `attester` is listed twice.
     error AttesterSetDuplicateAttester(address attester);
 
     /// @notice Number of distinct attester signatures a proof must carry.

@@ -45,7 +45,7 @@ interface IWorkflowPolicyRegistry {
 
     /// @notice A workflow's policy, as registered.
     struct WorkflowPolicy {
-        /// 1 to 32 stages (`AgentHandler.MAX_STAGES`), stepped in order.
+        /// 1 to 64 stages (`AgentHandler.MAX_STAGES`), stepped in order.
         StagePolicy[] stages;
         /// The earliest stage whose step may carry `isFinal`; the last stage always must.
         uint8 minFinalStage;
@@ -65,19 +65,43 @@ interface IWorkflowPolicyRegistry {
         bytes32 indexed agentWorkflowHash, uint32 indexed policyId, uint8 stageCount, bytes32 policyDigest
     );
 
+    /// @notice The workflow hash is zero.
     error WorkflowRegistryZeroWorkflowHash();
+    /// @notice A policy is already registered for the workflow hash (policies never change).
     error WorkflowRegistryAlreadyRegistered(bytes32 agentWorkflowHash);
+    /// @notice No policy is registered for the workflow hash.
+    error WorkflowRegistryNotRegistered(bytes32 agentWorkflowHash);
+    /// @notice A workflow needs 1 to `max` stages.
     error WorkflowRegistryInvalidStageCount(uint256 count, uint256 max);
+    /// @notice `minFinalStage` must name one of the stages.
     error WorkflowRegistryInvalidMinFinalStage(uint8 minFinalStage, uint256 stageCount);
+    /// @notice A gating stage after `minFinalStage` could be skipped by finishing early.
+    error WorkflowRegistryGateAfterMinFinalStage(uint8 stage, uint8 minFinalStage);
+    /// @notice The stage's verifier is not a contract.
     error WorkflowRegistryVerifierHasNoCode(uint8 stage, address verifier);
+    /// @notice The stage's verifier does not declare {IAgentVerifier} through ERC-165.
+    error WorkflowRegistryVerifierNotSupported(uint8 stage, address verifier);
+    /// @notice `account` is an EIP-7702-delegated EOA, whose code its owner can change: not allowed in a policy.
+    error WorkflowRegistryDelegatedAccount(address account);
+    /// @notice The verifier's gas allowance is outside `[min, max]`.
     error WorkflowRegistryVerifierGasLimitOutOfRange(uint8 stage, uint32 gasLimit, uint32 min, uint32 max);
+    /// @notice Gating stages must be `Sync`: a gate stands before the dependent step.
     error WorkflowRegistryGatingRequiresSync(uint8 stage);
+    /// @notice Stage 0 has no previous stage to chain on.
     error WorkflowRegistryFirstStageCannotChain();
+    /// @notice `AgentAuth.Allowlist` with no agents.
     error WorkflowRegistryEmptyAllowlist();
+    /// @notice Allowlist entry `index` is the zero address.
     error WorkflowRegistryZeroAgent(uint256 index);
+    /// @notice `agent` is listed twice.
     error WorkflowRegistryDuplicateAgent(address agent);
+    /// @notice `AgentAuth.Registry` needs a registry contract.
     error WorkflowRegistryInvalidAgentRegistry(address registry);
-    error WorkflowRegistryUnexpectedAgentConfig(AgentAuth agentAuth);
+    /// @notice An agent registry was given for an auth mode that does not use one.
+    error WorkflowRegistryUnexpectedAgentRegistry(AgentAuth agentAuth, address registry);
+    /// @notice An allowlist was given for an auth mode that does not use one.
+    error WorkflowRegistryUnexpectedAgents(AgentAuth agentAuth, uint256 count);
+    /// @notice The registry has no policy ids left.
     error WorkflowRegistryTooManyPolicies();
 
     /// @notice Registers `policy` for `agentWorkflowHash`. Once registered it can never change.

@@ -5,11 +5,14 @@ pragma solidity ^0.8.24;
 /// @notice Gas-capped, copies at most two words of return data (a 1 MB return costs the callee, not us), and
 /// reports instead of reverting. The pattern of Chainlink's router `_callback` and the ERC-4337 EntryPoint.
 library BoundedCall {
-    /// @notice The caller did not leave enough gas to forward `gasLimit` (EIP-150 keeps 1/64 back).
+    /// @notice The caller did not leave enough gas to forward `required` (EIP-150 keeps 1/64 back), so a failure
+    /// could be forced by starving the callee: the whole call reverts instead.
     error BoundedCallInsufficientGas(uint256 available, uint256 required);
 
-    /// @dev Covers the CALL itself (cold account access, memory) on top of the callee's allowance.
+    /// @dev Covers the CALL itself (warm account access, argument pushes) on top of the callee's allowance.
     uint256 internal constant CALL_OVERHEAD = 5_000;
+    /// @dev What a CALL to a warm account costs the caller besides the forwarded gas (EIP-2929).
+    uint256 private constant WARM_CALL_COST = 100;
 
     /// @notice The outcome of a bounded call.
     struct Result {
@@ -23,16 +26,17 @@ library BoundedCall {
     }
 
     /// @notice Calls `target` with exactly `gasLimit` gas (or reverts if that much cannot be forwarded).
+    /// @dev The account is warmed first (EXTCODESIZE), so the CALL's own cost is the fixed warm cost and
+    /// "consumed its whole allowance" is measured exactly rather than guessed.
     function call(address target, uint256 gasLimit, bytes memory data) internal returns (Result memory r) {
-        uint256 available = gasleft();
-        uint256 required = gasLimit + CALL_OVERHEAD;
-        if (available - available / 64 < required) revert BoundedCallInsufficientGas(available, required);
+        _requireGas(gasLimit);
         bool success;
         uint256 used;
         uint256 size;
         bytes32 w0;
         bytes32 w1;
         assembly ("memory-safe") {
+            pop(extcodesize(target))
             let before := gas()
             success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
             used := sub(before, gas())
@@ -46,14 +50,15 @@ library BoundedCall {
             w1 := mload(0x20)
         }
         r.success = success;
-        r.outOfGas = !success && size == 0 && used >= gasLimit;
+        r.outOfGas = !success && size == 0 && used >= gasLimit + WARM_CALL_COST;
         r.returnSize = size;
         r.word0 = w0;
         r.word1 = w1;
     }
 
-    /// @notice A `staticcall` with a gas cap that returns the first word of return data, or `ok = false`.
+    /// @notice A gas-capped `staticcall` returning the first word of return data, or `ok = false`.
     function staticWord(address target, uint256 gasLimit, bytes memory data) internal view returns (bool ok, bytes32 w) {
+        _requireGas(gasLimit);
         assembly ("memory-safe") {
             let success := staticcall(gasLimit, target, add(data, 0x20), mload(data), 0, 0)
             if and(success, iszero(lt(returndatasize(), 0x20))) {
@@ -62,5 +67,11 @@ library BoundedCall {
                 ok := 1
             }
         }
+    }
+
+    function _requireGas(uint256 gasLimit) private view {
+        uint256 available = gasleft();
+        uint256 required = gasLimit + CALL_OVERHEAD;
+        if (available - available / 64 < required) revert BoundedCallInsufficientGas(available, required);
     }
 }

@@ -8,6 +8,7 @@ type StageConfig is uint256;
 
 using StageConfigLib for StageConfig global;
 
+/// @notice Pure packing and accessors of {StageConfig}.
 library StageConfigLib {
     uint256 private constant SYNC_BIT = 1 << 192;
     uint256 private constant GATING_BIT = 1 << 193;
@@ -16,6 +17,7 @@ library StageConfigLib {
     uint256 private constant LAST_BIT = 1 << 196;
     uint256 private constant AUTH_SHIFT = 200;
 
+    /// @notice Packs one stage of a policy.
     function pack(
         address verifier_,
         uint32 gasLimit_,
@@ -35,38 +37,47 @@ library StageConfigLib {
         return StageConfig.wrap(w);
     }
 
+    /// @notice Whether the stage exists (the word is set).
     function exists(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) != 0;
     }
 
+    /// @notice The stage's verifier.
     function verifier(StageConfig c) internal pure returns (address) {
         return address(uint160(StageConfig.unwrap(c)));
     }
 
+    /// @notice Gas forwarded to the verifier.
     function gasLimit(StageConfig c) internal pure returns (uint32) {
         return uint32(StageConfig.unwrap(c) >> 160);
     }
 
+    /// @notice Whether the stage resolves `Sync`.
     function isSync(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) & SYNC_BIT != 0;
     }
 
+    /// @notice Whether a valid non-approving verdict halts the task.
     function isGating(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) & GATING_BIT != 0;
     }
 
+    /// @notice Whether the stage's input is the previous stage's output.
     function isChained(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) & CHAINED_BIT != 0;
     }
 
+    /// @notice Whether a step of this stage may carry `isFinal`.
     function finalAllowed(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) & FINAL_ALLOWED_BIT != 0;
     }
 
+    /// @notice Whether this is the workflow's last stage (its step must carry `isFinal`).
     function isLast(StageConfig c) internal pure returns (bool) {
         return StageConfig.unwrap(c) & LAST_BIT != 0;
     }
 
+    /// @notice The workflow's `AgentAuth` (copied into every stage so a step reads one word).
     function agentAuth(StageConfig c) internal pure returns (uint8) {
         return uint8(StageConfig.unwrap(c) >> AUTH_SHIFT);
     }

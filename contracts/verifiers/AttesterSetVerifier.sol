@@ -9,8 +9,9 @@ import {IAttesterSetVerifier} from "../interfaces/IAttesterSetVerifier.sol";
 
 /// @title Base of the attestation verifiers: a fixed k-of-n EIP-712 signer set
 /// @dev The EIP-712 domain binds the chain id and this verifier's address; derived verifiers bind the calling
-/// handler (`msg.sender`), the task, the stage and the hashes in their struct. Malformed proofs yield
-/// `Verdict.Invalid`; this contract never reverts on proof contents.
+/// handler (`msg.sender`), the task, the stage and the hashes in their struct. The threshold is a strict majority,
+/// so two disjoint quorums can never sign conflicting verdicts (which would let whoever lands first decide a
+/// gate). Malformed proofs yield `Verdict.Invalid`; this contract never reverts on proof contents.
 abstract contract AttesterSetVerifier is IAttesterSetVerifier, EIP712, ERC165 {
     uint256 private constant SIGNATURE_LENGTH = 65;
 
@@ -18,12 +19,16 @@ abstract contract AttesterSetVerifier is IAttesterSetVerifier, EIP712, ERC165 {
     mapping(address account => bool) private _isAttester;
     address[] private _attesters;
 
+    /// @param name EIP-712 domain name.
+    /// @param version EIP-712 domain version.
+    /// @param attesters_ The attester set (distinct, nonzero).
+    /// @param threshold_ Signatures a proof needs: a strict majority of the set.
     constructor(string memory name, string memory version, address[] memory attesters_, uint256 threshold_)
         EIP712(name, version)
     {
         uint256 n = attesters_.length;
         if (n == 0) revert AttesterSetEmpty();
-        if (threshold_ == 0 || threshold_ > n) revert AttesterSetInvalidThreshold(threshold_, n);
+        if (threshold_ * 2 <= n || threshold_ > n) revert AttesterSetInvalidThreshold(threshold_, n);
         for (uint256 i; i < n; ++i) {
             address a = attesters_[i];
             if (a == address(0)) revert AttesterSetZeroAttester(i);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IAgentVerifier} from "../interfaces/IAgentVerifier.sol";
+import {IAgentExecHandler} from "../interfaces/IAgentExecHandler.sol";
 import {Wyriwe} from "../libraries/Wyriwe.sol";
 import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
 
@@ -10,7 +11,10 @@ import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
 /// model's input) sign that the model received `attestedInputHash`, derived from the declared input by the declared
 /// pipeline, and give their pre-action verdict on it. The verifier recomputes the derivation (sentinel: attested ==
 /// declared; transform: attested == keccak256(abi.encode(declared, pipelineHash))), so a verdict always binds the
-/// input it judged.
+/// input it judged. It also asks the calling handler ({IAgentExecHandler-taskInputContext}) which pipeline the task's
+/// policy declares and requires the proof to claim that one, so the declared hash in the proof is the task's own
+/// (with a pipeline, by keccak256 preimage resistance; without, because attested == declared). Handlers that do not
+/// implement `taskInputContext` get `Invalid`.
 /// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ signatures (threshold × 65)`.
 contract WyriweAttestationVerifier is AttesterSetVerifier {
     /// @notice The EIP-712 struct attesters sign.
@@ -19,6 +23,8 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     );
 
     uint256 private constant HEADER_LENGTH = 65;
+    /// @dev Gas for the handler's `taskInputContext` view.
+    uint256 private constant CONTEXT_LOOKUP_GAS = 30_000;
 
     constructor(address[] memory attesters_, uint256 threshold_)
         AttesterSetVerifier("AgentExecWyriweVerifier", "1", attesters_, threshold_)
@@ -36,12 +42,26 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
         bytes32 declared = bytes32(proof[1:33]);
         bytes32 pipelineHash = bytes32(proof[33:65]);
         if (Wyriwe.attestedInputHash(declared, pipelineHash) != inputHash) return (Verdict.Invalid, bytes32(0));
+        if (!_pipelineMatchesPolicy(taskId, pipelineHash)) return (Verdict.Invalid, bytes32(0));
         bytes32 structHash = keccak256(
             abi.encode(
                 WYRIWE_ATTESTATION_TYPEHASH, msg.sender, taskId, stage, declared, pipelineHash, inputHash, outputHash, claimed
             )
         );
         return _verdict(structHash, claimed, proof[HEADER_LENGTH:]);
+    }
+
+    /// @dev Whether `pipelineHash` is the pipeline the calling handler's policy declares for `taskId` (both "no
+    /// transform", or equal). A handler that cannot answer gets `false`.
+    function _pipelineMatchesPolicy(bytes32 taskId, bytes32 pipelineHash) private view returns (bool) {
+        try IAgentExecHandler(msg.sender).taskInputContext{gas: CONTEXT_LOOKUP_GAS}(taskId) returns (
+            bytes32, bytes32 declaredPipeline
+        ) {
+            if (Wyriwe.isSentinel(declaredPipeline)) return Wyriwe.isSentinel(pipelineHash);
+            return pipelineHash == declaredPipeline;
+        } catch {
+            return false;
+        }
     }
 
     /// @inheritdoc IAgentVerifier

@@ -17,8 +17,9 @@ import {
   computeTaskId,
   ecdsaAttestationVerifierAbi,
   encodeStageProof,
+  encodeStepData,
   stageAttestationTypedData,
-} from "../../sdk/index.js";
+} from "../../sdk/chain/index.js";
 import { attribute, selectorNames, type Attribution } from "./gas-trace.js";
 
 /** Floors measured with minimal contracts (REFERENCE.md): one packed task word, one slot per step, nothing else. */
@@ -113,8 +114,18 @@ async function dispatch(workflowHash: Hex, input: Hex = "0x") {
 }
 const out = toHex(new Uint8Array(32).fill(0x2a));
 const outHash = keccak256(out);
+/** Every stage here takes the attested task input: stages after 0 carry stage 0's outputHash as witness. */
 const step = (taskId: Hex, ih: Hex, stage: number, isFinal: boolean, agentId = 1n) =>
-  measure(handlerAsAgent.write.onAgentStep([taskId, ih, outHash, out, agentId, agent.account.address, stage, isFinal, "0x"]), "AgentHandler.onAgentStep");
+  measure(
+    handlerAsAgent.write.onAgentStep([taskId, ih, outHash, out, agentId, agent.account.address, stage, isFinal, stage === 0 ? "0x" : encodeStepData(outHash)]),
+    "AgentHandler.onAgentStep",
+  );
+async function proofFor(taskId: Hex, ih: Hex, stage: number) {
+  const signature = await attester.signTypedData(
+    stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage, inputHash: ih, outputHash: outHash, verdict: Verdict.Approved }),
+  );
+  return encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: attester.account.address, signature }] });
+}
 async function prove(taskId: Hex, ih: Hex, stage: number) {
   const signature = await attester.signTypedData(
     stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage, inputHash: ih, outputHash: outHash, verdict: Verdict.Approved }),
@@ -149,6 +160,15 @@ for (let s = 0; s < 5; s++) {
   proves5.push(m);
   task5 += m.gas;
 }
+const tAtomic = await dispatch(wf1);
+const stepAndProve1 = await measure(
+  handlerAsAgent.write.stepAndProve([
+    { taskId: tAtomic.taskId, inputHash: tAtomic.inputHash, outputHash: outHash, output: out, agentId: 1n, agent: agent.account.address, stage: 0, isFinal: true, data: "0x" },
+    await proofFor(tAtomic.taskId, tAtomic.inputHash, 0),
+  ]),
+  "AgentHandler.stepAndProve",
+);
+const task1Atomic = tAtomic.gas + stepAndProve1.gas;
 const tReg = await dispatch(wfReg);
 await step(tReg.taskId, tReg.inputHash, 0, false, 7n);
 const stepRegistry = await step(tReg.taskId, tReg.inputHash, 1, true, 7n);
@@ -176,6 +196,12 @@ rows.push({
   floor: CHAINLINK_REQUEST_PLUS_FULFIL,
   target: "< 0.50× Chainlink",
   met: chainlinkRatio < 0.5,
+});
+rows.push({
+  name: "full 1-stage task with stepAndProve (callAgent + one atomic step+prove)",
+  gas: task1Atomic,
+  floor: FLOOR.task1,
+  target: "no target; agents may batch step and prove",
 });
 rows.push({ name: "onAgentStep, later stage, ERC-8004 registry auth (extra external call)", gas: stepRegistry.gas, note: "no target; Allowlist is the measured default" });
 
@@ -212,11 +238,12 @@ const ruleRows = [
   ["callAgent", "reused task id / unregistered workflow rejected with the caller's errors (checkDispatch; its 2 cold SLOADs make the dispatch's reads warm)", frameTotal(t1, "AgentHandler.checkDispatch")],
   ["callAgent", "handler's `AgentTaskOpened` event (events for every state change)", t1.attribution.frames.find((f) => f.path.endsWith("onAgentTaskDispatched"))?.log ?? 0],
   ["callAgent", "requester-bound task id + hash checks (KECCAK, caller frame)", root(t1).keccak],
-  ["onAgentStep", "task word + stage policy word + allowlist entry: 3 cold SLOADs (the allowlist check is one of them)", root(steps5[1]!).sload],
+  ["onAgentStep", "task word + stage policy word + allowlist entry + stage 0's record (input proven with the 32 B witness): 4 cold SLOADs, stage 1", root(steps5[1]!).sload],
+  ["onAgentStep", "the 32 B witness in calldata (stage 1 vs stage 0 intrinsic)", steps5[1]!.attribution.intrinsic - step0.attribution.intrinsic],
   ["onAgentStep", "ERC-8004 registry auth instead of the allowlist (extra gas-capped ownerOf staticcall)", Number(stepRegistry.gas - steps5[1]!.gas)],
-  ["onAgentStep", "`keccak256(output) == outputHash` and the input fingerprint (KECCAK, stage 1)", root(steps5[1]!).keccak],
+  ["onAgentStep", "`keccak256(output) == outputHash`, witness check and step digest (KECCAK, stage 1)", root(steps5[1]!).keccak],
   ["onAgentProve", "stage verifier via bounded call (gas cap, ≤ 64 B return read), incl. EIP-712 + ecrecover", frameTotal(proveFinal, "EcdsaAttestationVerifier.verifyStage")],
-  ["onAgentProve", "prove bound to the recorded step (SLOADs of task word, stage word, recorded output)", root(proveFinal).sload],
+  ["onAgentProve", "prove bound to the recorded step (SLOADs of task word, stage word, step digest)", root(proveFinal).sload],
   ["onAgentProve", "`AgentStageProven` + `AgentTaskFinalized` events", root(proveFinal).log],
 ] as const;
 
@@ -238,10 +265,11 @@ const md = [
   "|---|---|---:|",
   ...ruleRows.map(([c, r, g]) => `| ${c} | ${r} | ${fmt(g)} |`),
   "",
-  "Storage layout that keeps these near the floor: one task word (input fingerprint, policy id, deadline, proven bitmap,",
-  "stage counter, status, flags) plus one output slot per stage; stage 0's slot is written at dispatch with the attested",
-  "input (so the WYRIWE sentinel is checked against the full hash and the first step rewrites a slot instead of creating",
-  "one). The caller stores nothing.",
+  "Storage layout that keeps these near the floor: one task word (policy id, deadline, proven bitmap, stage counter,",
+  "status, flags) plus one record per stage, the step digest `keccak256(inputHash, outputHash)`. Stage 0's record is",
+  "written at dispatch with the attested input, so the WYRIWE sentinel is checked against the full hash and the first",
+  "step rewrites a slot instead of creating one; later steps prove their input with a 32-byte witness against a record.",
+  "The caller stores nothing for enforcing handlers.",
   "",
   "## Per-transaction breakdown",
   "",

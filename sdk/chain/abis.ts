@@ -385,9 +385,9 @@ export const agentHandlerAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint64",
         "name": "missing",
-        "type": "uint32"
+        "type": "uint64"
       }
     ],
     "name": "AgentHandlerEarlierStagesUnproven",
@@ -449,16 +449,64 @@ export const agentHandlerAbi = [
       },
       {
         "internalType": "bytes32",
-        "name": "expected",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
         "name": "inputHash",
         "type": "bytes32"
       }
     ],
     "name": "AgentHandlerInputNotChained",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timestamp",
+        "type": "uint256"
+      }
+    ],
+    "name": "AgentHandlerInvalidDeadline",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentHandlerLaterStageProven",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentHandlerMissingWitness",
     "type": "error"
   },
   {
@@ -506,6 +554,32 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "AgentHandlerProveBindingMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
+        "internalType": "enum IAgentExecHandler.ProveRejection",
+        "name": "reason",
+        "type": "uint8"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "detail",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AgentHandlerProveRejected",
     "type": "error"
   },
   {
@@ -588,6 +662,11 @@ export const agentHandlerAbi = [
         "internalType": "bytes32",
         "name": "taskId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "finalStage",
+        "type": "uint8"
       }
     ],
     "name": "AgentHandlerSteppingClosed",
@@ -738,6 +817,11 @@ export const agentHandlerAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "AgentHandlerZeroAgentCaller",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -811,6 +895,17 @@ export const agentHandlerAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "WorkflowRegistryDelegatedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "agent",
         "type": "address"
       }
@@ -826,6 +921,22 @@ export const agentHandlerAbi = [
   {
     "inputs": [],
     "name": "WorkflowRegistryFirstStageCannotChain",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "minFinalStage",
+        "type": "uint8"
+      }
+    ],
+    "name": "WorkflowRegistryGateAfterMinFinalStage",
     "type": "error"
   },
   {
@@ -883,6 +994,17 @@ export const agentHandlerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "agentWorkflowHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "WorkflowRegistryNotRegistered",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "WorkflowRegistryTooManyPolicies",
     "type": "error"
@@ -893,9 +1015,30 @@ export const agentHandlerAbi = [
         "internalType": "enum IWorkflowPolicyRegistry.AgentAuth",
         "name": "agentAuth",
         "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
       }
     ],
-    "name": "WorkflowRegistryUnexpectedAgentConfig",
+    "name": "WorkflowRegistryUnexpectedAgentRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IWorkflowPolicyRegistry.AgentAuth",
+        "name": "agentAuth",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      }
+    ],
+    "name": "WorkflowRegistryUnexpectedAgents",
     "type": "error"
   },
   {
@@ -938,6 +1081,22 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "WorkflowRegistryVerifierHasNoCode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "WorkflowRegistryVerifierNotSupported",
     "type": "error"
   },
   {
@@ -1071,6 +1230,31 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "AgentStepAccepted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "discardedLaterSteps",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentStepReplaced",
     "type": "event"
   },
   {
@@ -1642,6 +1826,71 @@ export const agentHandlerAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "taskId",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes",
+            "name": "output",
+            "type": "bytes"
+          },
+          {
+            "internalType": "uint256",
+            "name": "agentId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "agent",
+            "type": "address"
+          },
+          {
+            "internalType": "uint8",
+            "name": "stage",
+            "type": "uint8"
+          },
+          {
+            "internalType": "bool",
+            "name": "isFinal",
+            "type": "bool"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IAgentExecHandler.AgentStep",
+        "name": "step",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "proof",
+        "type": "bytes"
+      }
+    ],
+    "name": "stepAndProve",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "taskId",
         "type": "bytes32"
@@ -1652,7 +1901,7 @@ export const agentHandlerAbi = [
         "type": "uint8"
       }
     ],
-    "name": "stepOutputHash",
+    "name": "stepDigest",
     "outputs": [
       {
         "internalType": "bytes32",
@@ -1677,6 +1926,30 @@ export const agentHandlerAbi = [
         "internalType": "bool",
         "name": "",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "taskInputContext",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "agentWorkflowHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "pipelineHash",
+        "type": "bytes32"
       }
     ],
     "stateMutability": "view",
@@ -1715,9 +1988,9 @@ export const agentHandlerAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint64",
             "name": "provenStages",
-            "type": "uint32"
+            "type": "uint64"
           },
           {
             "internalType": "bool",
@@ -1822,7 +2095,7 @@ export const agentHandlerAbi = [
           }
         ],
         "internalType": "struct IWorkflowPolicyRegistry.WorkflowPolicy",
-        "name": "p",
+        "name": "",
         "type": "tuple"
       }
     ],

@@ -45,3 +45,10 @@ export {
   type StagePolicy,
   type WorkflowPolicy,
 } from "./policy.js";
+export {
+  stepDigest,
+  stepWitness,
+  encodeStepData,
+  type StepHistory,
+  type StepWitnessParameters,
+} from "./step.js";

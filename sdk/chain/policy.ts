@@ -30,7 +30,7 @@ export const ProveRejection = {
 export type ProveRejection = (typeof ProveRejection)[keyof typeof ProveRejection];
 
 /** Limits enforced by AgentHandler's registry. */
-export const POLICY_LIMITS = { maxStages: 32, minVerifierGas: 10_000, maxVerifierGas: 5_000_000 } as const;
+export const POLICY_LIMITS = { maxStages: 64, minVerifierGas: 10_000, maxVerifierGas: 5_000_000 } as const;
 
 export type StagePolicy = {
   resolution: Resolution;

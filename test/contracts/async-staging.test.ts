@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { InputSource, TaskStatus } from "../../sdk/index.js";
+import { InputSource, TaskStatus, encodeStepData, stepWitness } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("3-stage async workflow: steps chain freely, the final prove waits for every earlier stage", async () => {
@@ -12,27 +12,29 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
   const { taskId, inputHash } = await f.dispatch(workflowHash);
   const outs = [f.output("classified"), f.output("summarised"), f.output("published")];
   const inputs = [inputHash, outs[0]!.outputHash, outs[1]!.outputHash];
+  // A chained step's witness is the previous stage's inputHash (see sdk/chain/step.ts).
+  const data = (stage: number) => encodeStepData(stepWitness({ stage, chained: stage > 0, previousInputHash: inputs[stage - 1] }));
 
   it("records all three steps without any prove", async () => {
     for (let stage = 0; stage < 3; stage++) {
       const o = outs[stage]!;
       await f.mined(
-        f.handlerAsAgent.write.onAgentStep([taskId, inputs[stage]!, o.outputHash, o.output, 1n, agent, stage, stage === 2, "0x"]),
+        f.handlerAsAgent.write.onAgentStep([taskId, inputs[stage]!, o.outputHash, o.output, 1n, agent, stage, stage === 2, data(stage)]),
       );
     }
     const view = await f.handler.read.taskOf([taskId]);
     assert.equal(view.steppedStages, 3);
     assert.equal(view.finalStepped, true);
-    assert.equal(view.provenStages, 0);
+    assert.equal(view.provenStages, 0n);
   });
 
   it("refuses a step after the final one", async () => {
     const o = f.output("extra");
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([taskId, outs[2]!.outputHash, o.outputHash, o.output, 1n, agent, 2, true, "0x"]),
+      f.handlerAsAgent.write.onAgentStep([taskId, outs[2]!.outputHash, o.outputHash, o.output, 1n, agent, 2, true, data(2)]),
       f.handler,
       "AgentHandlerSteppingClosed",
-      [taskId],
+      [taskId, 2],
     );
   });
 
@@ -42,7 +44,7 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
       f.handlerAsAgent.write.onAgentProve([taskId, inputs[2]!, outs[2]!.outputHash, proof, f.ecdsa.address, 2]),
       f.handler,
       "AgentHandlerEarlierStagesUnproven",
-      [taskId, 0b11],
+      [taskId, 0b11n],
     );
   });
 
@@ -65,7 +67,7 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
     );
     const view = await f.handler.read.taskOf([taskId]);
     assert.equal(view.status, TaskStatus.Finalized);
-    assert.equal(view.provenStages, 0b111);
+    assert.equal(view.provenStages, 0b111n);
   });
 
   it("a chained stage refuses an input that is not the previous output", async () => {
@@ -73,11 +75,20 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
     const o0 = f.output("a");
     await f.mined(f.handlerAsAgent.write.onAgentStep([t.taskId, t.inputHash, o0.outputHash, o0.output, 1n, agent, 0, false, "0x"]));
     const o1 = f.output("b");
+    const witness = encodeStepData(t.inputHash);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([t.taskId, t.inputHash, o1.outputHash, o1.output, 1n, agent, 1, false, "0x"]),
+      f.handlerAsAgent.write.onAgentStep([t.taskId, t.inputHash, o1.outputHash, o1.output, 1n, agent, 1, false, witness]),
       f.handler,
       "AgentHandlerInputNotChained",
-      [t.taskId, 1, o0.outputHash, t.inputHash],
+      [t.taskId, 1, t.inputHash],
     );
+    // The right input without its witness is refused too: the handler cannot see the previous output otherwise.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      f.handlerAsAgent.write.onAgentStep([t.taskId, o0.outputHash, o1.outputHash, o1.output, 1n, agent, 1, false, "0x"]),
+      f.handler,
+      "AgentHandlerMissingWitness",
+      [t.taskId, 1],
+    );
+    await f.mined(f.handlerAsAgent.write.onAgentStep([t.taskId, o0.outputHash, o1.outputHash, o1.output, 1n, agent, 1, false, witness]));
   });
 });

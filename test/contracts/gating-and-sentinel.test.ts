@@ -7,8 +7,9 @@ import {
   TaskStatus,
   Verdict,
   attestedInputHash,
+  encodeStepData,
   pipelineHashOf,
-} from "../../sdk/index.js";
+} from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("gating stage: a non-approving verdict halts the task for good", async () => {
@@ -32,7 +33,7 @@ describe("gating stage: a non-approving verdict halts the task for good", async 
     assert.equal((await f.handler.read.taskOf([taskId])).status, TaskStatus.Halted);
     const action = f.output("transfer 10 ETH");
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, "0x"]),
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, encodeStepData(verdict.outputHash)]),
       f.handler,
       "AgentHandlerTaskNotActive",
       [taskId, TaskStatus.Halted],
@@ -61,7 +62,9 @@ describe("gating stage: a non-approving verdict halts the task for good", async 
     const proof = await f.wyriweProof(taskId, 0, inputHash, IDENTITY_PIPELINE_HASH, verdict.outputHash, Verdict.Approved);
     await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, proof, f.wyriwe.address, 0]));
     const action = f.output("transfer 1 ETH");
-    await f.mined(f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, "0x"]));
+    await f.mined(
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, encodeStepData(verdict.outputHash)]),
+    );
     assert.equal((await f.handler.read.taskOf([taskId])).steppedStages, 2);
   });
 });
@@ -107,12 +110,14 @@ describe("WYRIWE sentinel on-chain", async () => {
     // After attestation, later stages key on the attested hash, not the declared one.
     const out1 = f.output("second");
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, out1.outputHash, out1.output, 1n, agent, 1, true, "0x"]),
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, out1.outputHash, out1.output, 1n, agent, 1, true, encodeStepData(out.outputHash)]),
       f.handler,
       "AgentHandlerInputNotAttested",
       [taskId, 1, inputHash],
     );
-    await f.mined(f.handlerAsAgent.write.onAgentStep([taskId, attested, out1.outputHash, out1.output, 1n, agent, 1, true, "0x"]));
+    await f.mined(
+      f.handlerAsAgent.write.onAgentStep([taskId, attested, out1.outputHash, out1.output, 1n, agent, 1, true, encodeStepData(out.outputHash)]),
+    );
     // Proves bind to the attested input too.
     const p0 = await f.stageProof(taskId, 0, attested, out.outputHash);
     await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, attested, out.outputHash, p0, f.ecdsa.address, 0]));

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { toFunctionSelector, type Abi, type AbiFunction } from "viem";
-import { agentCallerAbi, agentHandlerAbi } from "../../sdk/index.js";
+import { agentCallerAbi, agentHandlerAbi } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 /** ERC-165 id of the functions named in `names`, computed from the ABI (XOR of selectors). */

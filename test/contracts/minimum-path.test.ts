@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TaskStatus } from "../../sdk/index.js";
+import { TaskStatus, stepDigest } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("minimum path: callAgent → onAgentStep(0, final) → onAgentProve(0)", async () => {
@@ -32,7 +32,7 @@ describe("minimum path: callAgent → onAgentStep(0, final) → onAgentProve(0)"
   it("the single final step is accepted", async () => {
     const tx = f.handlerAsAgent.write.onAgentStep([taskId, inputHash, outputHash, output, 7n, agent, 0, true, "0x"]);
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentStepAccepted", [taskId, 0, agent, 7n, inputHash, outputHash, true]);
-    assert.equal(await f.handler.read.stepOutputHash([taskId, 0]), outputHash);
+    assert.equal(await f.handler.read.stepDigest([taskId, 0]), stepDigest(inputHash, outputHash));
   });
 
   it("its prove finalises the task", async () => {
@@ -42,7 +42,7 @@ describe("minimum path: callAgent → onAgentStep(0, final) → onAgentProve(0)"
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentTaskFinalized", [taskId, 0, outputHash]);
     const view = await f.handler.read.taskOf([taskId]);
     assert.equal(view.status, TaskStatus.Finalized);
-    assert.equal(view.provenStages, 1);
+    assert.equal(view.provenStages, 1n);
   });
 
   it("nothing is accepted after finalisation", async () => {

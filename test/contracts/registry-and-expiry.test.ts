@@ -11,7 +11,7 @@ import {
   normalizePolicy,
   pipelineHashOf,
   policyDigest,
-} from "../../sdk/index.js";
+} from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("workflow policy registry", async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProveRejection, Resolution, TaskStatus, Verdict } from "../../sdk/index.js";
+import { ProveRejection, Resolution, TaskStatus, Verdict, encodeStepData, stepWitness } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("3-stage sync workflow: each stage's prove gates the next step; a failed prove may be retried", async () => {
@@ -14,7 +14,9 @@ describe("3-stage sync workflow: each stage's prove gates the next step; a faile
 
   async function step(stage: number) {
     const o = outs[stage]!;
-    return f.handlerAsAgent.write.onAgentStep([taskId, inputHash, o.outputHash, o.output, 1n, agent, stage, stage === 2, "0x"]);
+    // Stages 1 and 2 take the attested task input: their witness is stage 0's outputHash.
+    const data = encodeStepData(stepWitness({ stage, chained: false, stage0OutputHash: outs[0]!.outputHash }));
+    return f.handlerAsAgent.write.onAgentStep([taskId, inputHash, o.outputHash, o.output, 1n, agent, stage, stage === 2, data]);
   }
   async function prove(stage: number, proof?: `0x${string}`) {
     const o = outs[stage]!;
@@ -46,7 +48,7 @@ describe("3-stage sync workflow: each stage's prove gates the next step; a faile
       ProveRejection.Denied,
       (d: unknown) => typeof d === "string",
     ]);
-    assert.equal((await f.handler.read.taskOf([taskId])).provenStages, 0);
+    assert.equal((await f.handler.read.taskOf([taskId])).provenStages, 0n);
     await viem.assertions.revertWithCustomErrorWithArgs(step(1), f.handler, "AgentHandlerSyncStageUnproven", [taskId, 0]);
   });
 

@@ -17,7 +17,7 @@ import {
   type SignableVerdict,
   type StagePolicy,
   type WorkflowPolicy,
-} from "../../../sdk/index.js";
+} from "../../../sdk/chain/index.js";
 
 export type StageSpec = Partial<Omit<StagePolicy, "verifier">> & { verifier?: "ecdsa" | "wyriwe" | Address };
 
