@@ -12,11 +12,17 @@
  * Method: each round times the SDK loop and its floor back to back; the median of
  * the rounds is reported, so drift on a shared machine hits both alike. Figures are
  * printed, never asserted (tests do not depend on wall-clock time).
+ *
+ * Two hostile-input rows time Class 1 on JSON text built to make per-finding work
+ * expensive (review finding 1): 80,000 numbers written `1.0`, and 8,000 floats nested
+ * 4,000 arrays deep. Each must cost time linear in the input (target < 1 s; it was
+ * 27 s and 20 s / 2 GB before findings were bounded per check and paths built lazily).
  */
 import canonicalize from "canonicalize";
 import { createHash } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
 import {
+  CAPSULE_FINDINGS_PER_CHECK,
   MemoryCapsuleStore,
   buildCapsule,
   chainToCapsule,
@@ -28,6 +34,7 @@ import {
   signCapsuleCose,
   verifyCapsule,
   verifyCapsuleCose,
+  verifyCapsuleJson,
   verifyCapsuleSync,
   type Capsule,
 } from "../../sdk/index.js";
@@ -157,13 +164,31 @@ export async function run(): Promise<BenchSection[]> {
   }
   const bareVerify = median(c.bare);
 
+  // hostile input: linear cost, bounded findings
+  const base = JSON.stringify(capsule);
+  const flood = base.replace(/^\{/, `{"com.example.x":[${Array(80_000).fill("1.0").join(",")}],`);
+  const deep = base.replace(/^\{/, `{"com.example.x":${"[".repeat(4000)}${Array(8000).fill("1.5").join(",")}${"]".repeat(4000)},`);
+  const hostileSeconds = async (text: string): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const res = await verifyCapsuleJson(text);
+      times.push((performance.now() - t0) / 1000);
+      if (res.ok || res.findings.length > 1000) throw new Error("hostile bench input not rejected with bounded findings");
+    }
+    return median(times);
+  };
+  const floodS = await hostileSeconds(flood);
+  const deepS = await hostileSeconds(deep);
+
   return [
     {
       title: "Agent Action Capsules (draft-mih-scitt-agent-action-capsule-01)",
       notes: [
         `Realistic "decide" Capsule: confirmed gate-executed payment, human disposition, 5 Constraint Records, compliance tags, assurance sources, supersedes chain (${jcsBytes} bytes of JCS).`,
         `Floor: the bare \`canonicalize\` (RFC 8785) + node:crypto SHA-256 of the same Capsule, timed in the same rounds; median of ${ROUNDS} rounds x ${N} calls, one core.`,
-        "capsule_id = absent-field normalization + JCS + SHA-256 over the Capsule minus capsule_id/chain; Class 1 = all eight checks incl. the id recomputation.",
+        "capsule_id = absent-field normalization + JCS + SHA-256 over the Capsule minus capsule_id/chain; Class 1 = all eight checks incl. the id recomputation, on a read-once normalized snapshot of the input.",
+        `Hostile rows: verifyCapsuleJson on the same Capsule with 80,000 \`1.0\` (${(flood.length / 1e6).toFixed(2)} MB) or 8,000 floats 4,000 arrays deep spliced in; median of 3; at most ${CAPSULE_FINDINGS_PER_CHECK} findings per check are listed, the rest counted.`,
         "COSE rows: ES256 via @noble/curves (pure JS); their floor is a bare p256.verify of the same ToBeSigned bytes.",
       ],
       rows: [
@@ -173,6 +198,8 @@ export async function run(): Promise<BenchSection[]> {
         { name: "Class 1 verifyCapsule (memory store, chained)", value: st, unit: "ops/s", floor: floorRef, target: ">= 0.25x floor", met: st >= 0.25 * fl },
         { name: "verifyCapsuleCose (ES256 + Class 1)", value: median(c.verify), unit: "ops/s", floor: { name: "bare p256.verify", value: bareVerify } },
         { name: "signCapsuleCose (Class 1 + ES256)", value: median(c.sign), unit: "ops/s" },
+        { name: "Class 1 verifyCapsuleJson, hostile: 80,000 x 1.0", value: floodS, unit: "s", target: "< 1 s", met: floodS < 1 },
+        { name: "Class 1 verifyCapsuleJson, hostile: 8,000 floats 4,000 deep", value: deepS, unit: "s", target: "< 1 s", met: deepS < 1 },
       ],
     },
   ];

@@ -14,14 +14,22 @@
  *   and recomputes to `parent_capsule_id`); "anchored" only when additionally an
  *   inclusion proof of the chain root was verified against a trusted log key.
  *
- * Reconciliation outcomes (check 7), resolving the profile's "report overclaims":
- * - a claim the evidence present CONTRADICTS (ledger tier claimed without any chain
- *   block, or with a broken linkage; effect_mode above what the effect shows) →
- *   CAPSULE_ASSURANCE_OVERCLAIM, error (the producer broke a MUST NOT);
- * - effect_mode below what the effect shows (e.g. not_applicable for a dispatch,
- *   which §5.4.2 calls equally non-conforming) → CAPSULE_ASSURANCE_UNDERSTATED, error;
- * - a higher tier the verifier could not check for lack of input (no store, no
- *   verified receipt or inclusion proof) → CAPSULE_ASSURANCE_UNVERIFIED, warning;
+ * Reconciliation outcomes (check 7). §5.3: "a verifier rederives each mode from the
+ * evidence present and reports any overclaim" — an overclaim is an error; a claim
+ * that is not above the evidence is not one:
+ * - a claim the evidence CONTRADICTS → CAPSULE_ASSURANCE_OVERCLAIM, error (the producer
+ *   broke "MUST NOT record an assurance mode it did not achieve"): a ledger tier
+ *   claimed without any chain block or over a broken linkage; effect_mode above what
+ *   the effect shows; attestation_mode / ledger_mode "anchored" when the caller reports
+ *   that verifying the Receipt / inclusion proof FAILED (`receiptVerified: false`,
+ *   `ledgerInclusionVerified: false`);
+ * - a higher tier the verifier could not check for lack of input (no store; no receipt
+ *   or inclusion proof verified: the evidence flag undefined) →
+ *   CAPSULE_ASSURANCE_UNVERIFIED, warning (the derived mode is the lower one);
+ * - effect_mode recorded below what the effect shows (e.g. dispatched_unconfirmed for
+ *   a confirmed effect, not_applicable for a dispatch) → CAPSULE_ASSURANCE_UNDERSTATED,
+ *   warning: not an overclaim, so not a failure under §5.3; `derived.effect_mode` is
+ *   the mode to rely on (the orthogonality check 4 also uses the derived mode);
  * - a tier claimed below what was verified → CAPSULE_ASSURANCE_UNDERCLAIM, info.
  */
 import type { CapsuleIssue } from "./errors.js";
@@ -39,7 +47,12 @@ import {
   isCapsuleEnumValue,
 } from "./vocabulary.js";
 
-/** Substrate evidence the caller verified (this profile verifies receipts by reference, §3.2). */
+/**
+ * Substrate evidence the caller verified (this profile verifies receipts by reference,
+ * §3.2). Each flag: `true` = verified; `false` = verification was attempted and FAILED
+ * (an "anchored" claim is then an overclaim, an error); absent = not checked (an
+ * "anchored" claim is then unverified, a warning).
+ */
 export type CapsuleAnchorEvidence = {
   /** A Receipt for this Signed Statement from a Transparency Service whose key is trusted was verified. */
   receiptVerified?: boolean | undefined;
@@ -47,10 +60,23 @@ export type CapsuleAnchorEvidence = {
   ledgerInclusionVerified?: boolean | undefined;
 };
 
+/** Reads caller-supplied anchor evidence once into a plain value (only exact booleans count). */
+export function readCapsuleAnchorEvidence(anchor: unknown): CapsuleAnchorEvidence | undefined {
+  if (typeof anchor !== "object" || anchor === null) return undefined;
+  const a = anchor as Record<string, unknown>;
+  const receipt = a.receiptVerified;
+  const inclusion = a.ledgerInclusionVerified;
+  return {
+    receiptVerified: typeof receipt === "boolean" ? receipt : undefined,
+    ledgerInclusionVerified: typeof inclusion === "boolean" ? inclusion : undefined,
+  };
+}
+
 /**
  * State of the hash-chain linkage as far as the verifier could establish it:
- * absent (no chain block), unchecked (chain block, no store), intact (parent
- * resolved and recomputes), broken (missing parent, mismatch, cycle, store failure).
+ * absent (no chain block), unchecked (chain block, but no store or the store failed),
+ * intact (parent resolved and recomputes), broken (malformed block, missing parent,
+ * mismatch, cycle).
  */
 export type CapsuleChainLinkageStatus = "absent" | "unchecked" | "intact" | "broken";
 
@@ -87,7 +113,11 @@ export function reconcileCapsuleAssurance(
   const att = assurance.attestation_mode;
   if (isCapsuleEnumValue(CAPSULE_ATTESTATION_MODES, att) && att !== derived.attestation_mode) {
     if (capsuleAttestationModeRank(att) > capsuleAttestationModeRank(derived.attestation_mode)) {
-      out.push(issue("CAPSULE_ASSURANCE_UNVERIFIED", "warning", "/assurance/attestation_mode", `attestation_mode "anchored" claimed, but no Receipt from a trusted Transparency Service was verified${anchor?.receiptVerified === false ? " (receipt verification failed)" : ""}; derived self_attested`));
+      if (anchor?.receiptVerified === false) {
+        out.push(issue("CAPSULE_ASSURANCE_OVERCLAIM", "error", "/assurance/attestation_mode", 'attestation_mode "anchored" claimed, but verifying the Receipt failed; derived self_attested'));
+      } else {
+        out.push(issue("CAPSULE_ASSURANCE_UNVERIFIED", "warning", "/assurance/attestation_mode", 'attestation_mode "anchored" claimed, but no Receipt from a trusted Transparency Service was verified; derived self_attested'));
+      }
     } else {
       out.push(issue("CAPSULE_ASSURANCE_UNDERCLAIM", "info", "/assurance/attestation_mode", "attestation_mode self_attested recorded; a verified Receipt shows anchored"));
     }
@@ -99,7 +129,7 @@ export function reconcileCapsuleAssurance(
     if (capsuleEffectModeRank(eff) > capsuleEffectModeRank(derived.effect_mode)) {
       out.push(issue("CAPSULE_ASSURANCE_OVERCLAIM", "error", "/assurance/effect_mode", `effect_mode ${eff} recorded, but the effect record shows ${derived.effect_mode}`));
     } else {
-      out.push(issue("CAPSULE_ASSURANCE_UNDERSTATED", "error", "/assurance/effect_mode", `effect_mode ${eff} recorded, but the effect record shows ${derived.effect_mode}`));
+      out.push(issue("CAPSULE_ASSURANCE_UNDERSTATED", "warning", "/assurance/effect_mode", `effect_mode ${eff} recorded, but the effect record shows ${derived.effect_mode} (rely on the derived mode)`));
     }
   }
 
@@ -114,7 +144,9 @@ export function reconcileCapsuleAssurance(
       } else if (linkage === "broken") {
         out.push(issue("CAPSULE_ASSURANCE_OVERCLAIM", "error", "/assurance/ledger_mode", `ledger_mode ${led} recorded, but the chain linkage is not intact (see check 6)`));
       } else if (linkage === "unchecked") {
-        out.push(issue("CAPSULE_ASSURANCE_UNVERIFIED", "warning", "/assurance/ledger_mode", `ledger_mode ${led} recorded; the chain linkage was not checked (no store), derived standalone`));
+        out.push(issue("CAPSULE_ASSURANCE_UNVERIFIED", "warning", "/assurance/ledger_mode", `ledger_mode ${led} recorded; the chain linkage was not checked (no store, or the store failed), derived standalone`));
+      } else if (anchor?.ledgerInclusionVerified === false) {
+        out.push(issue("CAPSULE_ASSURANCE_OVERCLAIM", "error", "/assurance/ledger_mode", `ledger_mode anchored recorded, but verifying the inclusion proof of the chain root failed; derived ${derived.ledger_mode}`));
       } else {
         out.push(issue("CAPSULE_ASSURANCE_UNVERIFIED", "warning", "/assurance/ledger_mode", `ledger_mode anchored recorded; no inclusion proof of the chain root was verified, derived ${derived.ledger_mode}`));
       }

@@ -8,16 +8,46 @@
  * the TOP-LEVEL members are excluded: a nested member that happens to be named
  * `capsule_id` or `chain` is ordinary content.
  */
-import { CapsuleIdMismatchError, CapsuleNotObjectError } from "./errors.js";
-import { canonicalFormOf, isJsonDigest, sha256Hex } from "./jsonDigest.js";
+import { CapsuleIdMismatchError, CapsuleIdUncomputableError, CapsuleNotObjectError, capsuleErrorFromIssue } from "./errors.js";
+import { type JsonSnapshot, canonicalFormOf, isJsonDigest, sha256Hex, snapshotJson } from "./jsonDigest.js";
 
 /** Top-level members excluded from the canonical capsule form (§5.1). */
 export const CAPSULE_ID_EXCLUDED_MEMBERS: ReadonlySet<string> = new Set(["capsule_id", "chain"]);
 
 function assertObject(capsule: unknown): asserts capsule is Record<string, unknown> {
-  if (typeof capsule !== "object" || capsule === null || Array.isArray(capsule)) {
-    throw new CapsuleNotObjectError({ details: `a capsule is a JSON object, got ${Array.isArray(capsule) ? "an array" : capsule === null ? "null" : typeof capsule}` });
+  let kind: string;
+  try {
+    kind = capsule === null ? "null" : Array.isArray(capsule) ? "an array" : typeof capsule;
+  } catch (cause) {
+    throw new CapsuleNotObjectError({ cause, details: "the capsule could not be inspected" });
   }
+  if (kind !== "object") throw new CapsuleNotObjectError({ details: `a capsule is a JSON object, got ${kind}` });
+}
+
+/**
+ * A Capsule read exactly once (see `snapshotJson`): the normalized, null-prototype
+ * copy every verifier check runs on, and the capsule_id recomputed from that same copy.
+ */
+export type CapsuleSnapshot = {
+  /** The normalized copy when the input is a plain object; undefined otherwise. */
+  capsule: Record<string, unknown> | undefined;
+  /** capsule_id recomputed over the copy; undefined when its canonical form is outside the JSON-DIGEST domain. */
+  capsuleId: string | undefined;
+  /** The underlying snapshot (domain problems, root description). */
+  json: JsonSnapshot;
+};
+
+/** True when a JSON Pointer lies inside a top-level member excluded from capsule_id. */
+export function isUnderExcludedMember(path: string): boolean {
+  for (const m of CAPSULE_ID_EXCLUDED_MEMBERS) if (path === `/${m}` || path.startsWith(`/${m}/`)) return true;
+  return false;
+}
+
+/** Reads an untrusted Capsule once and recomputes its id from what was read. Never throws. */
+export function snapshotCapsule(input: unknown, limit?: number): CapsuleSnapshot {
+  const json = snapshotJson(input, { exclude: CAPSULE_ID_EXCLUDED_MEMBERS, limit });
+  if (json.rootType !== "object") return { capsule: undefined, capsuleId: undefined, json };
+  return { capsule: json.value as Record<string, unknown>, capsuleId: json.canonical === undefined ? undefined : sha256Hex(json.canonical), json };
 }
 
 /** The canonical capsule form (JCS text) that `capsule_id` digests. Throws typed errors naming the path. */
@@ -45,11 +75,20 @@ export type CheckCapsuleIdReturnType =
   | { ok: true; capsuleId: string }
   | { ok: false; capsuleId: string; claimed: unknown };
 
-/** Recomputes `capsule_id` and compares it with the one the capsule carries (throws only for non-digestible input). */
+/**
+ * Recomputes `capsule_id` and compares it with the one the capsule carries, both from
+ * one reading of the capsule. Throws only for input that is not a digestible object
+ * (`CapsuleNotObjectError`, or the typed error of the first domain problem).
+ */
 export function checkCapsuleId(capsule: unknown): CheckCapsuleIdReturnType {
-  const capsuleId = computeCapsuleId(capsule);
-  const claimed = (capsule as Record<string, unknown>).capsule_id;
-  return claimed === capsuleId ? { ok: true, capsuleId } : { ok: false, capsuleId, claimed };
+  const snap = snapshotCapsule(capsule);
+  if (snap.capsule === undefined) throw new CapsuleNotObjectError({ details: `a capsule is a JSON object, got ${snap.json.rootDescription}` });
+  if (snap.capsuleId === undefined) {
+    const first = snap.json.problems.find((p) => !isUnderExcludedMember(p.path));
+    throw first === undefined ? new CapsuleIdUncomputableError({ details: "the canonical capsule form cannot be digested" }) : capsuleErrorFromIssue({ ...first, severity: "error" });
+  }
+  const claimed = snap.capsule.capsule_id;
+  return claimed === snap.capsuleId ? { ok: true, capsuleId: snap.capsuleId } : { ok: false, capsuleId: snap.capsuleId, claimed };
 }
 
 /** Like `checkCapsuleId`, but throws `CapsuleIdMismatchError` on mismatch; returns the id. */

@@ -15,13 +15,18 @@
  * - Check 6: a missing chain parent is a failure. Because `chain` is excluded from
  *   `capsule_id`, linkage cycles are constructible (A→B, B→A); the ancestry walk
  *   detects them, and detects store records that do not recompute to the id that
- *   references them.
+ *   references them. Check 6 is normative: a parent that cannot be resolved is not a
+ *   pass, so a store that fails (throws, rejects, returns malformed answers) is an
+ *   error finding too — CAPSULE_CHAIN_STORE_ERROR, distinct from
+ *   CAPSULE_CHAIN_PARENT_MISSING ("the store answered: no such Capsule").
+ *
+ * Store records are untrusted: each is read once (`snapshotCapsule`) and its id,
+ * chain block and verdict class are all taken from that one reading.
  */
 import type { CapsuleChainLinkageStatus } from "./assurance.js";
-import { computeCapsuleId } from "./capsuleId.js";
-import { CapsuleChainStoreError, type CapsuleIssue } from "./errors.js";
+import { computeCapsuleId, snapshotCapsule } from "./capsuleId.js";
+import { CapsuleChainStoreError, type CapsuleIssue, describeError } from "./errors.js";
 import { issue, isAbsent, isRecord } from "./issues.js";
-import { isJsonDigest } from "./jsonDigest.js";
 import type { CapsuleStore } from "./store.js";
 import { readChain } from "./structure.js";
 import type { Capsule, CapsuleChain } from "./types.js";
@@ -34,16 +39,23 @@ export const CAPSULE_RELATION_SUPERSEDES = "supersedes";
 export const CAPSULE_DEFAULT_MAX_CHAIN_DEPTH = 1000;
 
 function safeCapsuleId(capsule: unknown): string | undefined {
-  try {
-    return computeCapsuleId(capsule);
-  } catch {
-    return undefined;
-  }
+  return snapshotCapsule(capsule, 0).capsuleId;
+}
+
+/** One reading of a store record: its recomputed id and chain block. */
+function readRecord(capsule: unknown): { capsuleId: string | undefined; chain: CapsuleChain | undefined; verdictClass: unknown } {
+  const snap = snapshotCapsule(capsule, 0);
+  const c = snap.capsule;
+  return {
+    capsuleId: snap.capsuleId,
+    chain: c === undefined ? undefined : readChain(c),
+    verdictClass: c !== undefined && isRecord(c.disposition) ? c.disposition.verdict_class : undefined,
+  };
 }
 
 /** The chain block of `capsule` when present and well formed, else undefined. */
 export function capsuleChainOf(capsule: unknown): CapsuleChain | undefined {
-  return isRecord(capsule) ? readChain(capsule) : undefined;
+  return readRecord(capsule).chain;
 }
 
 /** A chain block linking to `parent` (its id is recomputed, so a tampered parent cannot be linked). */
@@ -71,7 +83,7 @@ export type ResolveCapsuleParentReturnType =
 
 /** Resolves the chain parent through the store and checks it recomputes to `parent_capsule_id`. */
 export async function resolveCapsuleParent(capsule: unknown, store: CapsuleStore): Promise<ResolveCapsuleParentReturnType> {
-  const chain = capsuleChainOf(capsule);
+  const chain = readRecord(capsule).chain;
   if (chain === undefined) return { status: "none" };
   const parentCapsuleId = chain.parent_capsule_id;
   const parent = await store.get(parentCapsuleId);
@@ -106,24 +118,29 @@ export async function resolveCapsuleChain(
   store: CapsuleStore,
   parameters: ResolveCapsuleChainParameters = {},
 ): Promise<ResolveCapsuleChainReturnType> {
-  const maxDepth = parameters.maxDepth ?? CAPSULE_DEFAULT_MAX_CHAIN_DEPTH;
+  const start = readRecord(capsule);
+  return walkChain(start.chain, parameters.selfCapsuleId ?? start.capsuleId, store, parameters.maxDepth);
+}
+
+/** The ancestry walk from a chain block already read (`selfId`: the id of the Capsule carrying it). */
+async function walkChain(first: CapsuleChain | undefined, selfId: string | undefined, store: CapsuleStore, maxDepthParameter: number | undefined): Promise<ResolveCapsuleChainReturnType> {
+  const maxDepth = maxDepthParameter ?? CAPSULE_DEFAULT_MAX_CHAIN_DEPTH;
   const ancestors: Capsule[] = [];
   const visited = new Set<string>();
-  const self = parameters.selfCapsuleId ?? safeCapsuleId(capsule);
-  if (self !== undefined) visited.add(self);
-  let current: unknown = capsule;
+  if (selfId !== undefined) visited.add(selfId);
+  let chain = first;
   for (let depth = 0; ; depth++) {
-    const chain = capsuleChainOf(current);
     if (chain === undefined) return { status: "complete", ancestors };
     const id = chain.parent_capsule_id;
     if (depth >= maxDepth) return { status: "depth_limit", ancestors, at: { depth, capsuleId: id } };
     if (visited.has(id)) return { status: "cycle", ancestors, at: { depth, capsuleId: id } };
     const parent = await store.get(id);
     if (parent === undefined || parent === null) return { status: "missing", ancestors, at: { depth, capsuleId: id } };
-    if (safeCapsuleId(parent) !== id) return { status: "mismatch", ancestors, at: { depth, capsuleId: id } };
+    const record = readRecord(parent);
+    if (record.capsuleId !== id) return { status: "mismatch", ancestors, at: { depth, capsuleId: id } };
     visited.add(id);
     ancestors.push(parent);
-    current = parent;
+    chain = record.chain;
   }
 }
 
@@ -134,10 +151,21 @@ export type FindSupersedingCapsulesReturnType = {
   concurrent: Capsule[];
 };
 
+/** Superseding children of `capsuleId`, each read once (recomputed id included), in ledger order. */
+async function supersedingChildren(capsuleId: string, store: CapsuleStore): Promise<{ capsule: Capsule; capsuleId: string | undefined }[]> {
+  const children = await store.children(capsuleId);
+  if (!Array.isArray(children)) throw new CapsuleChainStoreError({ details: "store.children() did not return an array" });
+  const out: { capsule: Capsule; capsuleId: string | undefined }[] = [];
+  for (const c of children as readonly Capsule[]) {
+    const r = readRecord(c);
+    if (r.chain?.relation === CAPSULE_RELATION_SUPERSEDES && r.chain.parent_capsule_id === capsuleId) out.push({ capsule: c, capsuleId: r.capsuleId });
+  }
+  return out;
+}
+
 /** The Capsules in the store that supersede `capsuleId`, split per the concurrent-supersedes rule. */
 export async function findSupersedingCapsules(capsuleId: string, store: CapsuleStore): Promise<FindSupersedingCapsulesReturnType> {
-  const children = await store.children(capsuleId);
-  const sup = children.filter((c) => capsuleChainOf(c)?.relation === CAPSULE_RELATION_SUPERSEDES);
+  const sup = (await supersedingChildren(capsuleId, store)).map((x) => x.capsule);
   return { authoritative: sup[0], concurrent: sup.slice(1) };
 }
 
@@ -146,14 +174,11 @@ export function isOpenItemVerdictClass(verdictClass: unknown): boolean {
   return isCapsuleEnumValue(CAPSULE_OPEN_ITEM_VERDICT_CLASSES, verdictClass);
 }
 
-function verdictClassOf(capsule: unknown): unknown {
-  return isRecord(capsule) && isRecord(capsule.disposition) ? capsule.disposition.verdict_class : undefined;
-}
-
 /** The open-items predicate (§5.4.4) for one Capsule. */
 export async function isCapsuleOpenItem(capsule: unknown, store: CapsuleStore): Promise<boolean> {
-  if (!isOpenItemVerdictClass(verdictClassOf(capsule))) return false;
-  const id = safeCapsuleId(capsule);
+  const record = readRecord(capsule);
+  if (!isOpenItemVerdictClass(record.verdictClass)) return false;
+  const id = record.capsuleId;
   if (id === undefined) return false;
   const { authoritative } = await findSupersedingCapsules(id, store);
   return authoritative === undefined;
@@ -162,27 +187,40 @@ export async function isCapsuleOpenItem(capsule: unknown, store: CapsuleStore): 
 /** Every open item in the store, in ledger order. Needs `store.all`. */
 export async function listCapsuleOpenItems(store: CapsuleStore): Promise<Capsule[]> {
   if (store.all === undefined) throw new CapsuleChainStoreError({ details: "listCapsuleOpenItems needs a store with all()" });
-  const all: Capsule[] = [];
-  for await (const c of store.all()) all.push(c);
+  const all: { capsule: Capsule; record: ReturnType<typeof readRecord> }[] = [];
+  for await (const c of store.all()) all.push({ capsule: c, record: readRecord(c) });
   // one pass: the set of ids superseded by some Capsule in the store
   const superseded = new Set<string>();
-  for (const c of all) {
-    const chain = capsuleChainOf(c);
-    if (chain?.relation === CAPSULE_RELATION_SUPERSEDES) superseded.add(chain.parent_capsule_id);
+  for (const { record } of all) {
+    if (record.chain?.relation === CAPSULE_RELATION_SUPERSEDES) superseded.add(record.chain.parent_capsule_id);
   }
-  return all.filter((c) => {
-    if (!isOpenItemVerdictClass(verdictClassOf(c))) return false;
-    const id = isJsonDigest(c.capsule_id) ? c.capsule_id : safeCapsuleId(c);
-    return id !== undefined && !superseded.has(id);
-  });
+  return all
+    .filter(({ record }) => isOpenItemVerdictClass(record.verdictClass) && record.capsuleId !== undefined && !superseded.has(record.capsuleId))
+    .map(({ capsule }) => capsule);
 }
 
 export type CheckCapsuleChainReturnType = { issues: CapsuleIssue[]; linkage: CapsuleChainLinkageStatus };
 
 /**
+ * The part of check 6 that needs no store: no chain block (linkage absent), a
+ * malformed one (broken; check 1 reports why), or — with `store` undefined — a chain
+ * the verifier cannot follow (CAPSULE_CHAIN_NOT_CHECKED, info; linkage unchecked).
+ * Returns undefined when the chain block is well formed and a store is available.
+ */
+export function checkCapsuleChainWithoutStore(capsule: Record<string, unknown>, store: CapsuleStore | undefined): CheckCapsuleChainReturnType | undefined {
+  if (readChain(capsule) === undefined) return { issues: [], linkage: isAbsent(capsule.chain) ? "absent" : "broken" };
+  if (store !== undefined) return undefined;
+  return {
+    issues: [issue("CAPSULE_CHAIN_NOT_CHECKED", "info", "/chain", "chain parent existence and concurrent supersedes are store-level checks; no store was supplied")],
+    linkage: "unchecked",
+  };
+}
+
+/**
  * Class 1 check 6 for one Capsule against a store: missing parent (error), parent
- * id mismatch (error), linkage cycle (error), concurrent supersedes (warning),
- * ancestry longer than `maxDepth` (warning), store failure (warning, linkage unchecked).
+ * id mismatch (error), linkage cycle (error), store failure (error, linkage
+ * unchecked), concurrent supersedes (warning), ancestry longer than `maxDepth`
+ * (warning). `capsule` should be a snapshot (`snapshotCapsule`): it is read freely.
  */
 export async function checkCapsuleChain(
   capsule: Record<string, unknown>,
@@ -190,20 +228,13 @@ export async function checkCapsuleChain(
   store: CapsuleStore | undefined,
   parameters: ResolveCapsuleChainParameters = {},
 ): Promise<CheckCapsuleChainReturnType> {
-  const chain = readChain(capsule);
-  if (chain === undefined) {
-    return { issues: [], linkage: isAbsent(capsule.chain) ? "absent" : "broken" };
-  }
-  if (store === undefined) {
-    return {
-      issues: [issue("CAPSULE_CHAIN_NOT_CHECKED", "info", "/chain", "chain parent existence and concurrent supersedes are store-level checks; no store was supplied")],
-      linkage: "unchecked",
-    };
-  }
+  const early = checkCapsuleChainWithoutStore(capsule, store);
+  if (early !== undefined || store === undefined) return early ?? { issues: [], linkage: "unchecked" };
+  const chain = readChain(capsule) as CapsuleChain;
   const issues: CapsuleIssue[] = [];
   let linkage: CapsuleChainLinkageStatus = "intact";
   try {
-    const walk = await resolveCapsuleChain(capsule, store, { ...parameters, selfCapsuleId: selfId });
+    const walk = await walkChain(chain, selfId, store, parameters.maxDepth);
     const at = walk.at;
     const where = at === undefined || at.depth === 0 ? "/chain/parent_capsule_id" : "/chain";
     const which = at === undefined ? "" : at.depth === 0 ? `parent ${at.capsuleId}` : `ancestor ${at.capsuleId} (${at.depth + 1} links up)`;
@@ -227,27 +258,23 @@ export async function checkCapsuleChain(
         break;
     }
     if (chain.relation === CAPSULE_RELATION_SUPERSEDES) {
-      const { authoritative, concurrent } = await findSupersedingCapsules(chain.parent_capsule_id, store);
-      if (authoritative !== undefined) {
-        const authId = isRecord(authoritative) ? authoritative.capsule_id : undefined;
-        const isSelf = selfId !== undefined && authId === selfId;
-        if (!isSelf) {
-          const inStore = selfId !== undefined && concurrent.some((c) => isRecord(c) && c.capsule_id === selfId);
-          issues.push(
-            issue(
-              "CAPSULE_CHAIN_CONCURRENT_SUPERSEDES",
-              "warning",
-              "/chain/relation",
-              `${String(authId)} superseded parent ${chain.parent_capsule_id} earlier in ledger order and is authoritative; this ${inStore ? "later" : "additional"} supersedes is structurally valid but not authoritative`,
-            ),
-          );
-        }
+      const sup = await supersedingChildren(chain.parent_capsule_id, store);
+      const authoritative = sup[0];
+      if (authoritative !== undefined && (selfId === undefined || authoritative.capsuleId !== selfId)) {
+        const inStore = selfId !== undefined && sup.some((c) => c.capsuleId === selfId);
+        issues.push(
+          issue(
+            "CAPSULE_CHAIN_CONCURRENT_SUPERSEDES",
+            "warning",
+            "/chain/relation",
+            `${authoritative.capsuleId ?? "a Capsule that does not recompute"} superseded parent ${chain.parent_capsule_id} earlier in ledger order and is authoritative; this ${inStore ? "later" : "additional"} supersedes is structurally valid but not authoritative`,
+          ),
+        );
       }
     }
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
     return {
-      issues: [...issues, issue("CAPSULE_CHAIN_STORE_ERROR", "warning", "/chain", `the store failed while resolving the chain: ${message.split("\n")[0] ?? ""}`)],
+      issues: [...issues, issue("CAPSULE_CHAIN_STORE_ERROR", "error", "/chain", `the store failed while resolving the chain, so check 6 could not establish the linkage: ${describeError(cause)}`)],
       linkage: "unchecked",
     };
   }

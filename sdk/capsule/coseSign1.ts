@@ -11,14 +11,17 @@
  * (RFC 8949 §4.2.1: integer labels ascending, text labels by encoded bytes).
  *
  * `openCoseStatement` is the shared verification core: one well-formed CBOR item,
- * the Sign1 shape, a decodable protected header without unknown critical
- * parameters or labels duplicated in the unprotected header, alg ES256, a resolved
- * key, a valid signature, the expected content type, well-formed CWT claims. Each
- * failure is a typed error, returned (never thrown).
+ * no duplicate map key anywhere (cborValidity.ts), the Sign1 shape, a protected header
+ * in deterministic encoding (definite lengths) without duplicate labels or claim keys
+ * at any depth, without unknown critical parameters or labels repeated in the
+ * unprotected header, alg ES256, a resolved key, a valid signature, the expected
+ * content type, well-formed CWT claims. Each failure is a typed error, returned
+ * (never thrown): anything unexpected thrown underneath is wrapped, with its cause.
  */
 import { Decoder, Encoder, Tag } from "cbor-x";
+import { findCborValidityProblem } from "./cborValidity.js";
 import {
-  type CapsuleError,
+  CapsuleError,
   CapsuleCoseBadSignatureError,
   CapsuleCoseClaimsInvalidError,
   CapsuleCoseContentTypeMismatchError,
@@ -31,6 +34,7 @@ import {
   CapsuleCoseStatementTypeMismatchError,
   CapsuleCoseUnsupportedAlgError,
   type CapsuleIssue,
+  describeError,
 } from "./errors.js";
 import {
   COSE_HEADER_ALG,
@@ -42,6 +46,7 @@ import {
   CWT_CLAIM_ISS,
   CWT_CLAIM_SUB,
   type CapsuleCwtClaims,
+  toCwtNumericDate,
 } from "./cwtClaims.js";
 import { CAPSULE_COSE_ALG_ES256, type CapsuleCoseSigner, type CapsulePublicKey, es256PublicKeyBytes, verifyEs256 } from "./es256.js";
 import { issue } from "./issues.js";
@@ -86,7 +91,8 @@ export function coseSign1ToBeSigned(protectedBytes: Uint8Array, payload: Uint8Ar
 export type SignCoseStatementParameters = {
   payload: Uint8Array;
   contentType: string;
-  claims: { iss: string; sub: string; iat?: number | undefined; capsule: [string, string][] };
+  /** `issuedAt` becomes the CWT iat (a Date, or seconds since the epoch). */
+  claims: { iss: string; sub: string; issuedAt?: Date | number | undefined; capsule: [string, string][] };
   signer: CapsuleCoseSigner;
   /** Emit the COSE_Sign1 tag (18); default true. */
   tagged?: boolean | undefined;
@@ -101,7 +107,7 @@ export async function signCoseStatement(p: SignCoseStatementParameters): Promise
     [CWT_CLAIM_ISS, p.claims.iss],
     [CWT_CLAIM_SUB, p.claims.sub],
   ];
-  if (p.claims.iat !== undefined) claimEntries.push([CWT_CLAIM_IAT, p.claims.iat]);
+  if (p.claims.issuedAt !== undefined) claimEntries.push([CWT_CLAIM_IAT, toCwtNumericDate(p.claims.issuedAt)]);
   for (const [k, v] of p.claims.capsule) claimEntries.push([k, v]);
   const headerEntries: [string | number, unknown][] = [
     [COSE_HEADER_ALG, CAPSULE_COSE_ALG_ES256],
@@ -141,14 +147,25 @@ export type DecodedCapsuleCoseSign1 = {
  * bytes) or `CapsuleCoseNotSign1Error` / `CapsuleCoseHeaderInvalidError`.
  */
 export function decodeCapsuleCoseSign1(bytes: Uint8Array): DecodedCapsuleCoseSign1 {
+  try {
+    return decodeSign1(bytes);
+  } catch (cause) {
+    if (cause instanceof CapsuleError) throw cause;
+    throw new CapsuleCoseMalformedError({ cause, details: `the input could not be decoded: ${describeError(cause)}` });
+  }
+}
+
+function decodeSign1(bytes: Uint8Array): DecodedCapsuleCoseSign1 {
   if (!isBytes(bytes)) throw new CapsuleCoseMalformedError({ details: "COSE_Sign1 input must be bytes" });
   let top: unknown;
   try {
     top = cborDecode(bytes);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    throw new CapsuleCoseMalformedError({ cause, details: `not one well-formed CBOR item: ${message.split("\n")[0] ?? ""}` });
+    throw new CapsuleCoseMalformedError({ cause, details: `not one well-formed CBOR item: ${describeError(cause)}` });
   }
+  // RFC 8949 §5.6 / RFC 9052 §3: the decoder keeps the last of equal map keys, so look at the bytes
+  const invalid = findCborValidityProblem(bytes, { deterministic: false });
+  if (invalid !== undefined) throw new CapsuleCoseHeaderInvalidError({ path: invalid.path, details: invalid.message });
   let tagged = false;
   if (top instanceof Tag) {
     if (top.tag !== COSE_SIGN1_TAG) throw new CapsuleCoseNotSign1Error({ details: `CBOR tag ${String(top.tag)}, expected ${COSE_SIGN1_TAG} (COSE_Sign1)` });
@@ -169,26 +186,12 @@ export function decodeCapsuleCoseSign1(bytes: Uint8Array): DecodedCapsuleCoseSig
     } catch (cause) {
       throw new CapsuleCoseMalformedError({ cause, path: "/0", details: "the protected header is not one well-formed CBOR item" });
     }
+    // signed bytes every verifier must read alike: deterministic lengths, unique labels and claim keys at every depth
+    const headerProblem = findCborValidityProblem(protectedBytes, { deterministic: true, basePath: "/0" });
+    if (headerProblem !== undefined) throw new CapsuleCoseHeaderInvalidError({ path: headerProblem.path, details: `protected header: ${headerProblem.message}` });
   }
   if (!(protectedHeader instanceof Map)) throw new CapsuleCoseHeaderInvalidError({ path: "/0", details: "the protected header is not a CBOR map" });
-  const declared = definiteMapLength(protectedBytes);
-  if (declared !== undefined && declared !== protectedHeader.size) {
-    throw new CapsuleCoseHeaderInvalidError({ path: "/0", details: "the protected header repeats a label (RFC 9052 §3: labels are unique)" });
-  }
   return { tagged, protectedBytes, protectedHeader, unprotectedHeader: unprotected, payload, signature };
-}
-
-/** Entry count declared by a definite-length CBOR map header, or undefined (indefinite length / not a map). */
-function definiteMapLength(bytes: Uint8Array): number | undefined {
-  const b = bytes[0];
-  if (b === undefined || b >> 5 !== 5) return undefined;
-  const ai = b & 0x1f;
-  if (ai < 24) return ai;
-  const width = ai === 24 ? 1 : ai === 25 ? 2 : ai === 26 ? 4 : ai === 27 ? 8 : 0;
-  if (width === 0 || bytes.length < 1 + width) return undefined;
-  let n = 0;
-  for (let i = 1; i <= width; i++) n = n * 256 + (bytes[i] as number);
-  return n;
 }
 
 /** Resolves the verification key of a statement (a key store is a parameter). */
@@ -261,7 +264,8 @@ export async function openCoseStatement(bytes: Uint8Array, p: OpenCoseStatementP
   try {
     decoded = decodeCapsuleCoseSign1(bytes);
   } catch (e) {
-    return { ok: false, error: e as CapsuleError, notes: [] };
+    // decodeCapsuleCoseSign1 throws CapsuleErrors only; anything else is wrapped, never passed through
+    return { ok: false, error: e instanceof CapsuleError ? e : new CapsuleCoseMalformedError({ cause: e, details: describeError(e) }), notes: [] };
   }
   const h = decoded.protectedHeader;
   // RFC 9052 §3: a label MUST NOT appear in both buckets; unknown critical parameters are fatal
@@ -288,7 +292,7 @@ export async function openCoseStatement(bytes: Uint8Array, p: OpenCoseStatementP
   if (kidRaw !== undefined && !isBytes(kidRaw)) return { ok: false, error: new CapsuleCoseHeaderInvalidError({ path: "/0/4", details: "kid (4) is a byte string" }), decoded, notes: [] };
   const kid = kidRaw as Uint8Array | undefined;
   const { claims, error: claimsError, notes } = readClaims(h);
-  if (claims === undefined) return { ok: false, error: claimsError as CapsuleError, decoded, notes };
+  if (claims === undefined) return { ok: false, error: claimsError ?? new CapsuleCoseClaimsInvalidError({ path: "/0/15", details: "the CWT Claims could not be read" }), decoded, notes };
 
   // key and signature
   let key: CapsulePublicKey | undefined = p.publicKey;

@@ -7,8 +7,12 @@
  * - The honesty invariant: `human_disposed: true` REQUIRES `approver: "human"`.
  *   `createDisposition` is the typed carrier that makes the violating combination
  *   unconstructible (and the `CapsuleDisposition` type makes it unrepresentable);
- *   verifiers assert it defensively against hand-crafted bytes (§6, reported under
- *   check 1 like other states a typed record cannot represent).
+ *   `buildCapsule` refuses it too. §6 says the invariant is "structurally guaranteed,
+ *   not a live check" and is NOT re-asserted in the enumeration of checks 1–8, while
+ *   a verifier consuming hand-crafted bytes SHOULD assert it defensively (§6, §13).
+ *   Verifiers therefore report it as a warning outside checks 1–8
+ *   (`check: "defensive"`), which does not gate `ok` (the authors' reference verifier
+ *   likewise reports a non-gating warning). See `checkDispositionHonesty`.
  * - `authority` is an opaque reference (a string), never the authority's structure.
  * - `reason_digest` is absent when there is no reason — never the digest of `{}`.
  * - `expiry_policy` {ttl_seconds (integer seconds), on_expiry: expired | escalated},
@@ -31,7 +35,8 @@ export function isDeferralDisposition(disposition: unknown): boolean {
 }
 
 /**
- * Rules of the disposition block (part of Class 1 check 1). `d` is the raw
+ * Rules of the disposition block (part of Class 1 check 1; the honesty invariant is
+ * `checkDispositionHonesty`, not part of check 1). `d` is the raw
  * `capsule.disposition` member (present). Paths are absolute ("/disposition/...").
  */
 export function checkCapsuleDisposition(d: unknown, base = "/disposition"): CapsuleIssue[] {
@@ -50,10 +55,6 @@ export function checkCapsuleDisposition(d: unknown, base = "/disposition"): Caps
   // human_disposed
   if (d.human_disposed === undefined || d.human_disposed === null) out.push(issue("CAPSULE_FIELD_MISSING", "error", `${base}/human_disposed`, "disposition.human_disposed is required"));
   else if (typeof d.human_disposed !== "boolean") out.push(issue("CAPSULE_FIELD_TYPE", "error", `${base}/human_disposed`, `disposition.human_disposed must be a boolean, got ${show(d.human_disposed)}`));
-  // the honesty invariant
-  if (d.human_disposed === true && typeof d.approver === "string" && d.approver !== "human") {
-    out.push(issue("CAPSULE_DISPOSITION_DISHONEST", "error", `${base}/human_disposed`, `human_disposed is true but approver is ${show(d.approver)}: a policy disposition cannot be presented as human oversight`));
-  }
   // authority: an opaque reference
   if (!isAbsent(d.authority) && typeof d.authority !== "string") {
     out.push(issue("CAPSULE_FIELD_TYPE", "error", `${base}/authority`, "authority is an opaque reference (a string), never the authority's internal structure"));
@@ -69,6 +70,17 @@ export function checkCapsuleDisposition(d: unknown, base = "/disposition"): Caps
   // expiry_policy
   if (!isAbsent(d.expiry_policy)) out.push(...checkExpiryPolicy(d.expiry_policy, d, `${base}/expiry_policy`));
   return out;
+}
+
+/**
+ * The honesty invariant (§5.4): `human_disposed: true` REQUIRES `approver: "human"`.
+ * `severity` is "error" for producers (builder, `createDisposition`: the combination
+ * cannot be formed) and "warning" for verifiers (the §6 defensive SHOULD, outside the
+ * enumerated checks). `d` is the raw disposition member (any value).
+ */
+export function checkDispositionHonesty(d: unknown, severity: "error" | "warning", base = "/disposition"): CapsuleIssue[] {
+  if (!isRecord(d) || d.human_disposed !== true || typeof d.approver !== "string" || d.approver === "human") return [];
+  return [issue("CAPSULE_DISPOSITION_DISHONEST", severity, `${base}/human_disposed`, `human_disposed is true but approver is ${show(d.approver)}: a policy disposition cannot be presented as human oversight`)];
 }
 
 function checkExpiryPolicy(p: unknown, d: Record<string, unknown>, path: string): CapsuleIssue[] {
@@ -129,7 +141,10 @@ export function createDisposition(parameters: CreateDispositionParameters): Caps
   if (p.verdictClass !== undefined) d.verdict_class = p.verdictClass;
   if (reasonDigest !== undefined) d.reason_digest = reasonDigest;
   if (p.expiryPolicy !== undefined) d.expiry_policy = { ttl_seconds: p.expiryPolicy.ttlSeconds, on_expiry: p.expiryPolicy.onExpiry };
-  const problems = checkCapsuleDisposition(d).filter((i) => i.severity === "error" || i.code === "CAPSULE_REASON_DIGEST_EMPTY");
+  const problems = [
+    ...checkCapsuleDisposition(d).filter((i) => i.severity === "error" || i.code === "CAPSULE_REASON_DIGEST_EMPTY"),
+    ...checkDispositionHonesty(d, "error"),
+  ];
   const first = problems[0];
   if (first !== undefined) throw capsuleErrorFromIssue(first);
   return d as CapsuleDisposition;

@@ -23,6 +23,7 @@ export const CAPSULE_ERROR_CODES = [
   "CAPSULE_JSON_SYNTAX",
   "CAPSULE_JSON_DUPLICATE_KEY",
   "CAPSULE_JSON_INVALID_UTF8",
+  "CAPSULE_JSON_INPUT_TYPE",
   // check 1: structural (§6.1) and the structurally guaranteed invariants (§5.4, §6)
   "CAPSULE_NOT_OBJECT",
   "CAPSULE_FIELD_MISSING",
@@ -32,11 +33,14 @@ export const CAPSULE_ERROR_CODES = [
   "CAPSULE_TIMESTAMP_INVALID",
   "CAPSULE_FORMAT_VERSION_UNSUPPORTED",
   "CAPSULE_SPEC_VERSION_UNRECOGNIZED",
+  // the honesty invariant (§5.4): refused by the builder; a defensive, non-gating verifier finding (§6)
   "CAPSULE_DISPOSITION_DISHONEST",
   "CAPSULE_EXPIRY_POLICY_INVALID",
   "CAPSULE_REASON_DIGEST_EMPTY",
   "CAPSULE_SELECTIVE_DISCLOSURE_UNSUPPORTED",
   "CAPSULE_VERIFIER_INTERNAL",
+  // any check: findings beyond the per-check cap, summarised
+  "CAPSULE_FINDINGS_TRUNCATED",
   // check 2: identity (§5.1)
   "CAPSULE_ID_MISMATCH",
   "CAPSULE_ID_UNCOMPUTABLE",
@@ -47,6 +51,7 @@ export const CAPSULE_ERROR_CODES = [
   // check 4: verdict/effect orthogonality (§5.4.2)
   "CAPSULE_VERDICT_EFFECT_CONFLICT",
   "CAPSULE_VERDICT_ERRORED_UNDISPATCHED",
+  "CAPSULE_VERDICT_ERRORED_CONFIRMED",
   // check 5: effect-attestation matrix (§5.2)
   "CAPSULE_EFFECT_ATTESTATION_MISSING",
   "CAPSULE_EFFECT_ATTESTATION_FORBIDDEN",
@@ -116,13 +121,29 @@ export type CapsuleIssue = {
   path: string;
 };
 
+/** The eight Class 1 checks of §6, by number. */
+export type CapsuleClass1Check = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+/** The two Class 2 checks of §8.2: 1 evidence-schema, 2 thresholds. */
+export type CapsuleClass2Check = 1 | 2;
+/**
+ * A Class 1 finding outside the enumerated checks 1–8: the honesty invariant, which
+ * §6 says is "structurally guaranteed, not a live check" yet SHOULD be asserted
+ * defensively against hand-crafted bytes. Reported as a warning after check 8; it
+ * never gates `ok`.
+ */
+export type CapsuleDefensiveCheck = "defensive";
+
 /** One finding of a Capsule verifier (§6: fixed order — by class, then check number, then discovery). */
-export type CapsuleFinding = CapsuleIssue & {
-  /** Verifier conformance class the check belongs to (§7). */
-  class: 1 | 2;
-  /** Check number: 1–8 for Class 1 (§6), 1–2 for Class 2 (§8.2). */
-  check: number;
-};
+export type CapsuleFinding = CapsuleIssue &
+  (
+    | {
+        /** Verifier conformance class the check belongs to (§7). */
+        class: 1;
+        /** Check number 1–8 (§6), or "defensive" (after check 8). */
+        check: CapsuleClass1Check | CapsuleDefensiveCheck;
+      }
+    | { class: 2; check: CapsuleClass2Check }
+  );
 
 export type CapsuleErrorParameters = AgentExecErrorParameters & { path?: string | undefined };
 
@@ -181,6 +202,11 @@ export class CapsuleJsonDuplicateKeyError extends CapsuleError {
   override name = "CapsuleJsonDuplicateKeyError";
   constructor(p: P = {}) { super("CAPSULE_JSON_DUPLICATE_KEY", "Duplicate member name in JSON object.", p); }
 }
+/** JSON input that is neither text (a string) nor UTF-8 bytes (a Uint8Array). */
+export class CapsuleJsonInputTypeError extends CapsuleError {
+  override name = "CapsuleJsonInputTypeError";
+  constructor(p: P = {}) { super("CAPSULE_JSON_INPUT_TYPE", "JSON input must be a string or UTF-8 bytes.", p); }
+}
 /** Bytes that are not UTF-8. */
 export class CapsuleJsonInvalidUtf8Error extends CapsuleError {
   override name = "CapsuleJsonInvalidUtf8Error";
@@ -229,7 +255,11 @@ export class CapsuleSpecVersionUnrecognizedError extends CapsuleError {
   override name = "CapsuleSpecVersionUnrecognizedError";
   constructor(p: P = {}) { super("CAPSULE_SPEC_VERSION_UNRECOGNIZED", "Unrecognized spec_version.", p); }
 }
-/** The honesty invariant: `human_disposed: true` REQUIRES `approver: "human"` (§5.4). */
+/**
+ * The honesty invariant: `human_disposed: true` REQUIRES `approver: "human"` (§5.4).
+ * Thrown by the builder and `createDisposition`; verifiers report it as a non-gating
+ * "defensive" warning (§6: structurally guaranteed, not one of the eight checks).
+ */
 export class CapsuleDispositionDishonestError extends CapsuleError {
   override name = "CapsuleDispositionDishonestError";
   constructor(p: P = {}) { super("CAPSULE_DISPOSITION_DISHONEST", "human_disposed is true but the approver is not human.", p); }
@@ -253,6 +283,12 @@ export class CapsuleSelectiveDisclosureUnsupportedError extends CapsuleError {
 export class CapsuleVerifierInternalError extends CapsuleError {
   override name = "CapsuleVerifierInternalError";
   constructor(p: P = {}) { super("CAPSULE_VERIFIER_INTERNAL", "Verifier failed on this input.", p); }
+}
+
+/** Findings of one check beyond the per-check cap, summarised in one finding (bounded output for hostile input). */
+export class CapsuleFindingsTruncatedError extends CapsuleError {
+  override name = "CapsuleFindingsTruncatedError";
+  constructor(p: P = {}) { super("CAPSULE_FINDINGS_TRUNCATED", "Further findings of this check omitted.", p); }
 }
 
 // ---------------------------------------------------------------- identity (check 2)
@@ -293,10 +329,18 @@ export class CapsuleVerdictEffectConflictError extends CapsuleError {
   override name = "CapsuleVerdictEffectConflictError";
   constructor(p: P = {}) { super("CAPSULE_VERDICT_EFFECT_CONFLICT", "Verdict class never dispatches but an effect was dispatched.", p); }
 }
-/** `errored` not paired with `dispatched_unconfirmed` (§5.4.2). */
+/** `errored` with effect_mode `not_applicable`: "falsely asserts nothing happened … equally non-conforming" (§5.4.2). */
 export class CapsuleVerdictErroredUndispatchedError extends CapsuleError {
   override name = "CapsuleVerdictErroredUndispatchedError";
   constructor(p: P = {}) { super("CAPSULE_VERDICT_ERRORED_UNDISPATCHED", "errored must pair with effect_mode dispatched_unconfirmed.", p); }
+}
+/**
+ * `errored` (final state unknown) with a confirmed effect: outside the pairing §5.4.2
+ * states, but not a failure §6 check 4 names (a verifier warning; the builder refuses it).
+ */
+export class CapsuleVerdictErroredConfirmedError extends CapsuleError {
+  override name = "CapsuleVerdictErroredConfirmedError";
+  constructor(p: P = {}) { super("CAPSULE_VERDICT_ERRORED_CONFIRMED", "errored pairs with dispatched_unconfirmed, not a confirmed effect.", p); }
 }
 
 // ---------------------------------------------------------------- attestation matrix (check 5)
@@ -550,6 +594,7 @@ const ERROR_CLASSES: { readonly [K in CapsuleErrorCode]: new (p?: P) => CapsuleE
   CAPSULE_JSON_SYNTAX: CapsuleJsonSyntaxError,
   CAPSULE_JSON_DUPLICATE_KEY: CapsuleJsonDuplicateKeyError,
   CAPSULE_JSON_INVALID_UTF8: CapsuleJsonInvalidUtf8Error,
+  CAPSULE_JSON_INPUT_TYPE: CapsuleJsonInputTypeError,
   CAPSULE_NOT_OBJECT: CapsuleNotObjectError,
   CAPSULE_FIELD_MISSING: CapsuleFieldMissingError,
   CAPSULE_FIELD_TYPE: CapsuleFieldTypeError,
@@ -563,6 +608,7 @@ const ERROR_CLASSES: { readonly [K in CapsuleErrorCode]: new (p?: P) => CapsuleE
   CAPSULE_REASON_DIGEST_EMPTY: CapsuleReasonDigestEmptyError,
   CAPSULE_SELECTIVE_DISCLOSURE_UNSUPPORTED: CapsuleSelectiveDisclosureUnsupportedError,
   CAPSULE_VERIFIER_INTERNAL: CapsuleVerifierInternalError,
+  CAPSULE_FINDINGS_TRUNCATED: CapsuleFindingsTruncatedError,
   CAPSULE_ID_MISMATCH: CapsuleIdMismatchError,
   CAPSULE_ID_UNCOMPUTABLE: CapsuleIdUncomputableError,
   CAPSULE_EFFECT_CONFIRMED_UNBOUND: CapsuleEffectConfirmedUnboundError,
@@ -570,6 +616,7 @@ const ERROR_CLASSES: { readonly [K in CapsuleErrorCode]: new (p?: P) => CapsuleE
   CAPSULE_EFFECT_REQUEST_DIGEST_MISSING: CapsuleEffectRequestDigestMissingError,
   CAPSULE_VERDICT_EFFECT_CONFLICT: CapsuleVerdictEffectConflictError,
   CAPSULE_VERDICT_ERRORED_UNDISPATCHED: CapsuleVerdictErroredUndispatchedError,
+  CAPSULE_VERDICT_ERRORED_CONFIRMED: CapsuleVerdictErroredConfirmedError,
   CAPSULE_EFFECT_ATTESTATION_MISSING: CapsuleEffectAttestationMissingError,
   CAPSULE_EFFECT_ATTESTATION_FORBIDDEN: CapsuleEffectAttestationForbiddenError,
   CAPSULE_CHAIN_PARENT_MISSING: CapsuleChainParentMissingError,
@@ -624,6 +671,25 @@ export function capsuleErrorClass(code: CapsuleErrorCode): new (p?: P) => Capsul
 export function capsuleErrorFromIssue(issue: CapsuleIssue, parameters: Omit<P, "path"> = {}): CapsuleError {
   const Cls = ERROR_CLASSES[issue.code];
   return new Cls({ ...parameters, path: issue.path, details: parameters.details ?? issue.message });
+}
+
+/**
+ * One line describing a thrown value, for messages and `details` (never throws, at
+ * most 200 characters): a CapsuleError's short message and details, an Error's
+ * message, or the value's string form — hostile values (throwing `toString`,
+ * revoked proxies) included.
+ */
+export function describeError(e: unknown): string {
+  let text: string;
+  try {
+    if (e instanceof CapsuleError) text = e.details === undefined ? e.shortMessage : `${e.shortMessage} ${e.details}`;
+    else if (e instanceof Error) text = e.message;
+    else text = String(e);
+  } catch {
+    text = "an error that cannot be rendered";
+  }
+  if (typeof text !== "string") text = "an error that cannot be rendered";
+  return (text.split("\n")[0] ?? "").slice(0, 200);
 }
 
 /** True when `value` is a CapsuleError (optionally with the given code). */

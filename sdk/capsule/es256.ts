@@ -93,14 +93,26 @@ export function capsulePublicKeyToJwk(publicKey: CapsulePublicKey): CapsulePubli
   return { kty: "EC", crv: "P-256", x: bytesToB64url(b.subarray(1, 33)), y: bytesToB64url(b.subarray(33, 65)) };
 }
 
+export type GenerateCapsuleKeyPairReturnType = {
+  /** The 32-byte P-256 private scalar. */
+  privateKey: Uint8Array;
+  /** The 65-byte SEC1 uncompressed public key. */
+  publicKey: Uint8Array;
+};
+
 /** Generates a key pair from the platform CSPRNG (private scalar, uncompressed public key). */
-export function generateCapsuleKeyPair(): { privateKey: Uint8Array; publicKey: Uint8Array } {
+export function generateCapsuleKeyPair(): GenerateCapsuleKeyPairReturnType {
   const { secretKey, publicKey } = p256.keygen();
   return { privateKey: secretKey, publicKey: p256.Point.fromBytes(publicKey).toBytes(false) };
 }
 
+export type CreateCapsuleSignerParameters = {
+  /** Key identifier for the protected header (label 4); a string is UTF-8 encoded. */
+  kid?: Uint8Array | string | undefined;
+};
+
 /** A signer over an in-memory private key. */
-export function createCapsuleSigner(privateKey: CapsulePrivateKey, options: { kid?: Uint8Array | string | undefined } = {}): CapsuleCoseSigner {
+export function createCapsuleSigner(privateKey: CapsulePrivateKey, options: CreateCapsuleSignerParameters = {}): CapsuleCoseSigner {
   const d = es256PrivateKeyBytes(privateKey);
   return {
     alg: "ES256",

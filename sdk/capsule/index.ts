@@ -4,17 +4,19 @@
  *
  * Where each rule lives:
  *   §2 JSON-DIGEST ........................ jsonDigest.ts (+ parseCapsuleJson.ts for strict JSON bytes)
- *   §3.1 envelope, CWT claims ............. coseSign1.ts, cwtClaims.ts, es256.ts, signCapsuleCose.ts, verifyCapsuleCose.ts
+ *   §3.1 envelope, CWT claims ............. coseSign1.ts, cborValidity.ts, cwtClaims.ts (sub form, header/payload
+ *                                           agreement), es256.ts, signCapsuleCose.ts, verifyCapsuleCose.ts
  *   §3.3 outcome statements ............... outcome.ts
  *   §4, §12 registries, vocabularies ...... vocabulary.ts, registryValues.ts (check 8)
  *   §5 capsule types ...................... types.ts
  *   §5.1 capsule_id, timestamp ............ capsuleId.ts, timestamp.ts
  *   §5.2 effect record, binding, matrix ... effectRecord.ts (checks 3, 5)
  *   §5.3 assurance ........................ assurance.ts (check 7)
- *   §5.4 disposition, honesty, expiry ..... disposition.ts
+ *   §5.4 disposition, honesty, expiry ..... disposition.ts (honesty: builder refuses, verifier warns "defensive")
  *   §5.4.2 orthogonality .................. verdictClass.ts (check 4)
  *   §5.4.4 chains, open items ............. chain.ts, store.ts (check 6)
- *   §6 Class 1 ............................ verifyCapsule.ts (structure.ts = check 1)
+ *   §6 Class 1 ............................ verifyCapsule.ts (structure.ts = check 1; read-once snapshot:
+ *                                           jsonDigest.ts snapshotJson, capsuleId.ts snapshotCapsule)
  *   §8.2 Class 2 .......................... verifyCapsuleClass2.ts
  *   §9.1 namespacing ...................... namespacing.ts
  *   builder ............................... buildCapsule.ts
@@ -30,8 +32,15 @@ export {
   findJsonDigestProblems,
   isJsonDigest,
   type CapsuleJsonProblem,
+  type FindJsonDigestProblemsParameters,
+  type FindJsonDigestProblemsReturnType,
 } from "./jsonDigest.js";
-export { parseCapsuleJson, parseCapsuleJsonDetailed, type ParseCapsuleJsonDetailedReturnType } from "./parseCapsuleJson.js";
+export {
+  parseCapsuleJson,
+  parseCapsuleJsonDetailed,
+  type ParseCapsuleJsonDetailedParameters,
+  type ParseCapsuleJsonDetailedReturnType,
+} from "./parseCapsuleJson.js";
 export {
   CAPSULE_ID_EXCLUDED_MEMBERS,
   canonicalCapsuleForm,
@@ -52,6 +61,7 @@ export {
   isDeferralDisposition,
   capsuleExpiryDeadline,
   isCapsuleExpiryElapsed,
+  checkDispositionHonesty,
   type CreateDispositionParameters,
 } from "./disposition.js";
 export {
@@ -86,6 +96,7 @@ export {
   isCapsuleOpenItem,
   listCapsuleOpenItems,
   checkCapsuleChain,
+  checkCapsuleChainWithoutStore,
   type ResolveCapsuleParentReturnType,
   type ResolveCapsuleChainParameters,
   type ResolveCapsuleChainReturnType,
@@ -95,6 +106,7 @@ export {
 
 export { buildCapsule, type CapsuleDraft, type BuildCapsuleOptions } from "./buildCapsule.js";
 export {
+  CAPSULE_FINDINGS_PER_CHECK,
   verifyCapsule,
   verifyCapsuleSync,
   verifyCapsuleJson,
@@ -108,6 +120,8 @@ export {
   type CapsuleConstraintManifest,
   type CapsuleManifestConstraint,
   type CapsuleEvidenceSource,
+  type CheckCapsuleClass2Parameters,
+  type CheckCapsuleClass2ReturnType,
   type VerifyCapsuleClass2Parameters,
 } from "./verifyCapsuleClass2.js";
 
@@ -117,13 +131,23 @@ export {
   generateCapsuleKeyPair,
   getCapsulePublicKey,
   capsulePublicKeyToJwk,
+  type CreateCapsuleSignerParameters,
+  type GenerateCapsuleKeyPairReturnType,
   type CapsuleCoseSigner,
   type CapsulePrivateKey,
   type CapsulePublicKey,
   type CapsulePrivateJwk,
   type CapsulePublicJwk,
 } from "./es256.js";
-export { capsuleSubject, type CapsuleCwtClaims } from "./cwtClaims.js";
+export {
+  capsuleSubject,
+  capsuleSubjectRaw,
+  capsuleSubjectMatches,
+  toCwtNumericDate,
+  checkStatementClaims,
+  type CapsuleCwtClaims,
+  type StatementClaimExpectations,
+} from "./cwtClaims.js";
 export { decodeCapsuleCoseSign1, type DecodedCapsuleCoseSign1, type CapsuleCoseKeyResolver } from "./coseSign1.js";
 export { signCapsuleCose, type SignCapsuleCoseParameters } from "./signCapsuleCose.js";
 export { verifyCapsuleCose, type VerifyCapsuleCoseParameters, type VerifyCapsuleCoseReturnType } from "./verifyCapsuleCose.js";
@@ -139,6 +163,8 @@ export {
   type CapsuleOutcomeDraft,
   type CapsuleOutcomeType,
   type VerifyOutcomeReturnType,
+  type CorrelateOutcomeReturnType,
+  type SignOutcomeCoseParameters,
   type VerifyOutcomeCoseParameters,
   type VerifyOutcomeCoseReturnType,
 } from "./outcome.js";

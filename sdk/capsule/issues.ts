@@ -1,8 +1,10 @@
 /**
- * Small shared helpers for the rule modules: issue construction and the
- * "absent" reading that mirrors absent-field normalization (§2).
+ * Small shared helpers for the rule modules: issue construction, the "absent"
+ * reading that mirrors absent-field normalization (§2), and the field-presence and
+ * field-type rules every payload structure check uses (Capsule check 1, outcomes).
  */
 import type { CapsuleErrorCode, CapsuleFindingSeverity, CapsuleIssue } from "./errors.js";
+import { isJsonDigest } from "./jsonDigest.js";
 
 export function issue(code: CapsuleErrorCode, severity: CapsuleFindingSeverity, path: string, message: string): CapsuleIssue {
   return { code, severity, path, message };
@@ -48,4 +50,36 @@ export function jsonType(v: unknown): string {
   if (Array.isArray(v)) return "array";
   if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
   return typeof v;
+}
+
+/**
+ * A REQUIRED member of JSON type `kind`: CAPSULE_FIELD_MISSING when absent (or, for
+ * a string, empty), CAPSULE_FIELD_TYPE when of another type. Returns true when valid.
+ */
+export function requireField(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string, kind: "string" | "boolean"): boolean {
+  const v = obj[key];
+  const path = `${base}/${key}`;
+  if (isAbsent(v) || (kind === "string" && v === "")) {
+    out.push(issue("CAPSULE_FIELD_MISSING", "error", path, `${key} is required`));
+    return false;
+  }
+  if (typeof v !== kind) {
+    out.push(issue("CAPSULE_FIELD_TYPE", "error", path, `${key} must be a ${kind}, got ${jsonType(v)}`));
+    return false;
+  }
+  return true;
+}
+
+/** An OPTIONAL string member: CAPSULE_FIELD_TYPE when present and not a string. */
+export function optionalStringField(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string): void {
+  const v = obj[key];
+  if (isAbsent(v)) return;
+  if (typeof v !== "string") out.push(issue("CAPSULE_FIELD_TYPE", "error", `${base}/${key}`, `${key} must be a string, got ${jsonType(v)}`));
+}
+
+/** An OPTIONAL JSON-DIGEST member: CAPSULE_DIGEST_MALFORMED when present and not 64 lowercase hex. */
+export function optionalDigestField(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string): void {
+  const v = obj[key];
+  if (isAbsent(v)) return;
+  if (!isJsonDigest(v)) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", `${base}/${key}`, `${key} must be 64 lowercase hex characters, got ${show(v)}`));
 }

@@ -15,3 +15,16 @@ export function jsonPointer(...tokens: readonly (string | number)[]): string {
   for (const t of tokens) out += "/" + escapeJsonPointerToken(t);
   return out;
 }
+
+/**
+ * The pointer of a position inside an iterative walk: `frames` is the walk's stack of
+ * open containers, root first (the root contributes no token), each carrying the
+ * `token` it has in its parent; `last` is the member name or index being read, if any.
+ * Cost is proportional to the depth: callers build it only when it is reported.
+ */
+export function jsonPointerOfFrames(frames: readonly { readonly token: string | number }[], last?: string | number): string {
+  let out = "";
+  for (let i = 1; i < frames.length; i++) out += "/" + escapeJsonPointerToken((frames[i] as { token: string | number }).token);
+  if (last !== undefined) out += "/" + escapeJsonPointerToken(last);
+  return out;
+}

@@ -21,25 +21,28 @@
  *   timestamp      REQUIRED  RFC 3339 UTC "Z"
  *   decision_id, capsule_id (of the original), external_ref (the effect's join key),
  *   evidence_digest (JSON-DIGEST of the private evidence)  optional
+ *
+ * Verification reads an untrusted outcome (and Capsule) once into a normalized
+ * snapshot (`snapshotJson`) and runs every rule and the outcome_id on it, like the
+ * Capsule verifier. The header/payload agreement is cwtClaims.ts `checkStatementClaims`
+ * (sub names the action; iss = observer; capsule_decision_id = decision_id).
  */
 import canonicalize from "canonicalize";
-import { computeCapsuleId } from "./capsuleId.js";
+import { snapshotCapsule } from "./capsuleId.js";
 import { type CapsuleCoseKeyResolver, openCoseStatement, signCoseStatement } from "./coseSign1.js";
-import { type CapsuleCwtClaims, capsuleSubject } from "./cwtClaims.js";
+import { type CapsuleCwtClaims, capsuleSubject, checkStatementClaims } from "./cwtClaims.js";
 import {
-  type CapsuleError,
-  CapsuleCoseClaimMismatchError,
-  CapsuleCoseIssuerMismatchError,
+  CapsuleError,
   CapsuleCosePayloadInvalidError,
   CapsuleCosePayloadRejectedError,
-  CapsuleCoseSubjectMismatchError,
   type CapsuleIssue,
   capsuleErrorFromIssue,
+  describeError,
 } from "./errors.js";
 import type { CapsuleCoseSigner, CapsulePublicKey } from "./es256.js";
-import { issue, isAbsent, isRecord, jsonType, show } from "./issues.js";
-import { canonicalFormOf, findJsonDigestProblems, isJsonDigest, sha256Hex } from "./jsonDigest.js";
-import { parseCapsuleJsonDetailed } from "./parseCapsuleJson.js";
+import { issue, isAbsent, isRecord, optionalDigestField, optionalStringField, requireField, show } from "./issues.js";
+import { canonicalFormOf, isJsonDigest, sha256Hex, snapshotJson } from "./jsonDigest.js";
+import { type ParseCapsuleJsonDetailedReturnType, parseCapsuleJsonDetailed } from "./parseCapsuleJson.js";
 import { isCapsuleTimestamp } from "./timestamp.js";
 import { CAPSULE_OUTCOME_MEDIA_TYPE, CAPSULE_SPEC_VERSION, isCapsuleEnumValue } from "./vocabulary.js";
 
@@ -69,19 +72,20 @@ const OUTCOME_ID_EXCLUDED: ReadonlySet<string> = new Set(["outcome_id"]);
 
 /** `outcome_id`: JSON-DIGEST of the outcome without `outcome_id`. Throws typed errors for non-digestible input. */
 export function computeOutcomeId(outcome: unknown): string {
-  if (!isRecord(outcome)) throw capsuleErrorFromIssue(issue("CAPSULE_NOT_OBJECT", "error", "", "an outcome is a JSON object"));
+  let object: boolean;
+  try {
+    object = isRecord(outcome);
+  } catch (cause) {
+    throw capsuleErrorFromIssue(issue("CAPSULE_NOT_OBJECT", "error", "", "the outcome could not be inspected"), { cause });
+  }
+  if (!object) throw capsuleErrorFromIssue(issue("CAPSULE_NOT_OBJECT", "error", "", "an outcome is a JSON object"));
   return sha256Hex(canonicalFormOf(outcome, OUTCOME_ID_EXCLUDED));
 }
 
 /** Structural issues of an outcome payload (everything but outcome_id recomputation). */
 function checkOutcomeStructure(o: Record<string, unknown>): CapsuleIssue[] {
   const out: CapsuleIssue[] = [];
-  const req = (k: string): boolean => {
-    const v = o[k];
-    if (isAbsent(v) || v === "") { out.push(issue("CAPSULE_FIELD_MISSING", "error", `/${k}`, `${k} is required`)); return false; }
-    if (typeof v !== "string") { out.push(issue("CAPSULE_FIELD_TYPE", "error", `/${k}`, `${k} must be a string, got ${jsonType(v)}`)); return false; }
-    return true;
-  };
+  const req = (k: string): boolean => requireField(out, o, "", k, "string");
   req("spec_version");
   if (isAbsent(o.outcome_id)) out.push(issue("CAPSULE_FIELD_MISSING", "error", "/outcome_id", "outcome_id is required"));
   else if (!isJsonDigest(o.outcome_id)) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", "/outcome_id", `outcome_id must be 64 lowercase hex characters, got ${show(o.outcome_id)}`));
@@ -90,8 +94,8 @@ function checkOutcomeStructure(o: Record<string, unknown>): CapsuleIssue[] {
   req("action_id");
   req("observer");
   if (req("timestamp") && !isCapsuleTimestamp(o.timestamp)) out.push(issue("CAPSULE_TIMESTAMP_INVALID", "error", "/timestamp", `timestamp ${show(o.timestamp)} is not RFC 3339 UTC with a "Z" suffix`));
-  for (const k of ["decision_id", "external_ref"]) if (!isAbsent(o[k]) && typeof o[k] !== "string") out.push(issue("CAPSULE_FIELD_TYPE", "error", `/${k}`, `${k} must be a string, got ${jsonType(o[k])}`));
-  for (const k of ["capsule_id", "evidence_digest"]) if (!isAbsent(o[k]) && !isJsonDigest(o[k])) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", `/${k}`, `${k} must be 64 lowercase hex characters, got ${show(o[k])}`));
+  for (const k of ["decision_id", "external_ref"]) optionalStringField(out, o, "", k);
+  for (const k of ["capsule_id", "evidence_digest"]) optionalDigestField(out, o, "", k);
   return out;
 }
 
@@ -115,66 +119,91 @@ export function buildOutcome(draft: CapsuleOutcomeDraft): CapsuleOutcome {
 
 export type VerifyOutcomeReturnType = { ok: boolean; issues: CapsuleIssue[]; outcomeId: string | null };
 
-/** Verifies an outcome payload (structure, JSON domain, outcome_id). Never throws. */
+/** Verifies an outcome read once (see the file comment); lexical floats come from strict parsing. Also returns the snapshot. */
+function verifyOutcomeRead(outcome: unknown, lexical: Pick<ParseCapsuleJsonDetailedReturnType, "lexicalFloats" | "lexicalFloatCount">): VerifyOutcomeReturnType & { snapshot?: Record<string, unknown> } {
+  const snap = snapshotJson(outcome, { exclude: OUTCOME_ID_EXCLUDED });
+  if (snap.rootType !== "object") return { ok: false, issues: [issue("CAPSULE_NOT_OBJECT", "error", "", `an outcome is a JSON object, got ${snap.rootType === "value" ? show(outcome) : snap.rootDescription}`)], outcomeId: null };
+  const o = snap.value as Record<string, unknown>;
+  const issues: CapsuleIssue[] = snap.problems.map((p) => issue(p.code, "error", p.path, p.message));
+  if (snap.problemCount > snap.problems.length) issues.push(issue("CAPSULE_FINDINGS_TRUNCATED", "error", "", `${snap.problemCount - snap.problems.length} further JSON-DIGEST domain problems omitted`));
+  for (const path of lexical.lexicalFloats) issues.push(issue("CAPSULE_JSON_FLOAT", "error", path, "number written with a fraction or exponent in an outcome payload; use an exact decimal string"));
+  if (lexical.lexicalFloatCount > lexical.lexicalFloats.length) issues.push(issue("CAPSULE_FINDINGS_TRUNCATED", "error", "", `${lexical.lexicalFloatCount - lexical.lexicalFloats.length} further numbers written with a fraction or exponent omitted`));
+  issues.push(...checkOutcomeStructure(o));
+  const outcomeId = snap.canonical === undefined ? null : sha256Hex(snap.canonical);
+  if (outcomeId !== null && o.outcome_id !== outcomeId) issues.push(issue("CAPSULE_OUTCOME_ID_MISMATCH", "error", "/outcome_id", `outcome_id ${show(o.outcome_id)} does not recompute (${outcomeId})`));
+  return { ok: !issues.some((i) => i.severity === "error"), issues, outcomeId, snapshot: o };
+}
+
+/** Verifies an outcome payload (structure, JSON domain, outcome_id), read once. Never throws. */
 export function verifyOutcome(outcome: unknown): VerifyOutcomeReturnType {
   try {
-    if (!isRecord(outcome)) return { ok: false, issues: [issue("CAPSULE_NOT_OBJECT", "error", "", `an outcome is a JSON object, got ${show(outcome)}`)], outcomeId: null };
-    const issues: CapsuleIssue[] = [];
-    let outcomeId: string | null = null;
-    try {
-      outcomeId = computeOutcomeId(outcome);
-    } catch {
-      for (const p of findJsonDigestProblems(outcome, { excludeTopLevel: OUTCOME_ID_EXCLUDED })) issues.push(issue(p.code, "error", p.path, p.message));
-    }
-    issues.push(...checkOutcomeStructure(outcome));
-    if (outcomeId !== null && outcome.outcome_id !== outcomeId) issues.push(issue("CAPSULE_OUTCOME_ID_MISMATCH", "error", "/outcome_id", `outcome_id ${show(outcome.outcome_id)} does not recompute (${outcomeId})`));
-    return { ok: !issues.some((i) => i.severity === "error"), issues, outcomeId };
+    const { ok, issues, outcomeId } = verifyOutcomeRead(outcome, { lexicalFloats: [], lexicalFloatCount: 0 });
+    return { ok, issues, outcomeId };
   } catch (cause) {
-    return { ok: false, issues: [issue("CAPSULE_VERIFIER_INTERNAL", "error", "", `the outcome could not be verified: ${cause instanceof Error ? cause.message : String(cause)}`)], outcomeId: null };
+    return { ok: false, issues: [issue("CAPSULE_VERIFIER_INTERNAL", "error", "", `the outcome could not be verified: ${describeError(cause)}`)], outcomeId: null };
   }
 }
+
+export type CorrelateOutcomeReturnType = { ok: boolean; issues: CapsuleIssue[] };
 
 /**
  * Correlates an outcome with the original Capsule (§3.3): same subject (operator and
  * action_id), same decision id when both carry one, and — when the outcome names the
- * original's capsule_id — that id recomputes from the Capsule. Never throws.
+ * original's capsule_id — that id recomputes from the Capsule. Each is read once.
+ * Never throws.
  */
-export function correlateOutcome(outcome: unknown, capsule: unknown): { ok: boolean; issues: CapsuleIssue[] } {
-  const issues: CapsuleIssue[] = [];
-  if (!isRecord(outcome) || !isRecord(capsule)) return { ok: false, issues: [issue("CAPSULE_NOT_OBJECT", "error", "", "outcome and capsule must both be objects")] };
-  if (outcome.operator !== capsule.operator || outcome.action_id !== capsule.action_id) {
-    issues.push(issue("CAPSULE_OUTCOME_SUBJECT_MISMATCH", "error", "/action_id", `outcome subject (${show(outcome.operator)}, ${show(outcome.action_id)}) is not the action's (${show(capsule.operator)}, ${show(capsule.action_id)})`));
-  }
-  if (!isAbsent(outcome.decision_id) && !isAbsent(capsule.decision_id) && outcome.decision_id !== capsule.decision_id) {
-    issues.push(issue("CAPSULE_OUTCOME_DECISION_MISMATCH", "error", "/decision_id", `outcome decision_id ${show(outcome.decision_id)} is not the action's ${show(capsule.decision_id)}`));
-  }
-  if (!isAbsent(outcome.capsule_id)) {
-    let id: string | undefined;
-    try {
-      id = computeCapsuleId(capsule);
-    } catch {
-      id = undefined;
+export function correlateOutcome(outcome: unknown, capsule: unknown): CorrelateOutcomeReturnType {
+  try {
+    const issues: CapsuleIssue[] = [];
+    const os = snapshotJson(outcome, { limit: 0 });
+    const cs = snapshotCapsule(capsule, 0);
+    if (os.rootType !== "object" || cs.capsule === undefined) return { ok: false, issues: [issue("CAPSULE_NOT_OBJECT", "error", "", "outcome and capsule must both be objects")] };
+    const o = os.value as Record<string, unknown>;
+    const c = cs.capsule;
+    if (o.operator !== c.operator || o.action_id !== c.action_id) {
+      issues.push(issue("CAPSULE_OUTCOME_SUBJECT_MISMATCH", "error", "/action_id", `outcome subject (${show(o.operator)}, ${show(o.action_id)}) is not the action's (${show(c.operator)}, ${show(c.action_id)})`));
     }
-    if (outcome.capsule_id !== id) issues.push(issue("CAPSULE_ID_MISMATCH", "error", "/capsule_id", `outcome names capsule ${show(outcome.capsule_id)}, the Capsule recomputes to ${id ?? "(not digestible)"}`));
+    if (!isAbsent(o.decision_id) && !isAbsent(c.decision_id) && o.decision_id !== c.decision_id) {
+      issues.push(issue("CAPSULE_OUTCOME_DECISION_MISMATCH", "error", "/decision_id", `outcome decision_id ${show(o.decision_id)} is not the action's ${show(c.decision_id)}`));
+    }
+    if (!isAbsent(o.capsule_id) && o.capsule_id !== cs.capsuleId) {
+      issues.push(issue("CAPSULE_ID_MISMATCH", "error", "/capsule_id", `outcome names capsule ${show(o.capsule_id)}, the Capsule recomputes to ${cs.capsuleId ?? "(not digestible)"}`));
+    }
+    return { ok: issues.length === 0, issues };
+  } catch (cause) {
+    return { ok: false, issues: [issue("CAPSULE_VERIFIER_INTERNAL", "error", "", `the outcome could not be correlated: ${describeError(cause)}`)] };
   }
-  return { ok: issues.length === 0, issues };
 }
 
-/** Signs an outcome as a COSE_Sign1 Signed Statement (iss = observer, sub = the action's subject). */
-export async function signOutcomeCose(
-  outcome: CapsuleOutcome,
-  parameters: { signer: CapsuleCoseSigner; issuedAt?: Date | number | undefined; tagged?: boolean | undefined },
-): Promise<Uint8Array> {
-  const check = verifyOutcome(outcome);
+export type SignOutcomeCoseParameters = {
+  signer: CapsuleCoseSigner;
+  /** CWT iat (a Date, or seconds since the epoch); the clock is a parameter, so it is only set when given. */
+  issuedAt?: Date | number | undefined;
+  /** Emit the COSE_Sign1 CBOR tag 18 (default true). */
+  tagged?: boolean | undefined;
+};
+
+/**
+ * Signs an outcome as a COSE_Sign1 Signed Statement (iss = observer, sub = the
+ * action's subject). The outcome is verified first and what is signed — payload and
+ * claims — is the verified, read-once snapshot.
+ */
+export async function signOutcomeCose(outcome: CapsuleOutcome, parameters: SignOutcomeCoseParameters): Promise<Uint8Array> {
+  let check: ReturnType<typeof verifyOutcomeRead>;
+  try {
+    check = verifyOutcomeRead(outcome, { lexicalFloats: [], lexicalFloatCount: 0 });
+  } catch (cause) {
+    throw new CapsuleCosePayloadRejectedError({ cause, details: `the outcome could not be verified: ${describeError(cause)}` });
+  }
   const first = check.issues.find((i) => i.severity === "error");
-  if (first !== undefined) throw new CapsuleCosePayloadRejectedError({ path: first.path, details: `${first.code}: ${first.message}` });
+  if (first !== undefined || check.snapshot === undefined) throw new CapsuleCosePayloadRejectedError({ path: first?.path, details: first === undefined ? "the outcome could not be read" : `${first.code}: ${first.message}` });
+  const o = check.snapshot as unknown as CapsuleOutcome;
   const claims: [string, string][] = [["capsule_statement_type", "outcome"]];
-  if (typeof outcome.decision_id === "string" && outcome.decision_id !== "") claims.push(["capsule_decision_id", outcome.decision_id]);
-  const iat = parameters.issuedAt === undefined ? undefined : Math.floor(typeof parameters.issuedAt === "number" ? parameters.issuedAt : parameters.issuedAt.getTime() / 1000);
+  if (typeof o.decision_id === "string" && o.decision_id !== "") claims.push(["capsule_decision_id", o.decision_id]);
   return signCoseStatement({
-    payload: new TextEncoder().encode(canonicalize(outcome) as string),
+    payload: new TextEncoder().encode(canonicalize(o) as string),
     contentType: CAPSULE_OUTCOME_MEDIA_TYPE,
-    claims: { iss: outcome.observer, sub: capsuleSubject(outcome.operator, outcome.action_id), iat, capsule: claims },
+    claims: { iss: o.observer, sub: capsuleSubject(o.operator, o.action_id), issuedAt: parameters.issuedAt, capsule: claims },
     signer: parameters.signer,
     tagged: parameters.tagged,
   });
@@ -204,32 +233,28 @@ export async function verifyOutcomeCose(bytes: Uint8Array, parameters: VerifyOut
     result.notes = opened.notes;
     if (!opened.ok) { result.error = opened.error; return result; }
     result.claims = opened.claims;
-    let value: unknown;
+    let parsed: ParseCapsuleJsonDetailedReturnType;
     try {
-      const parsed = parseCapsuleJsonDetailed(opened.decoded.payload);
-      value = parsed.value;
-      if (parsed.lexicalFloats.length > 0) result.issues.push(...parsed.lexicalFloats.map((p) => issue("CAPSULE_JSON_FLOAT", "error", p, "floating-point number in an outcome payload")));
+      parsed = parseCapsuleJsonDetailed(opened.decoded.payload);
     } catch (cause) {
-      const e = cause as CapsuleError;
-      result.error = new CapsuleCosePayloadInvalidError({ cause, path: e.path, details: e.details ?? e.shortMessage });
+      result.error = new CapsuleCosePayloadInvalidError({ cause, path: cause instanceof CapsuleError ? cause.path : "/2", details: describeError(cause) });
       return result;
     }
+    const value = parsed.value;
     result.payload = value;
     if (isRecord(value)) {
-      if (typeof value.operator === "string" && typeof value.action_id === "string" && opened.claims.sub !== capsuleSubject(value.operator, value.action_id)) {
-        result.error = new CapsuleCoseSubjectMismatchError({ path: "/0/15/2", details: `sub ${JSON.stringify(opened.claims.sub)} is not the outcome's subject` });
-        return result;
-      }
-      if (typeof value.observer === "string" && opened.claims.iss !== value.observer) {
-        result.error = new CapsuleCoseIssuerMismatchError({ path: "/0/15/1", details: `iss ${JSON.stringify(opened.claims.iss)}, payload observer ${JSON.stringify(value.observer)}` });
-        return result;
-      }
-      if (opened.claims.capsule_decision_id !== undefined && typeof value.decision_id === "string" && opened.claims.capsule_decision_id !== value.decision_id) {
-        result.error = new CapsuleCoseClaimMismatchError({ path: "/0/15/capsule_decision_id", details: "capsule_decision_id disagrees with the payload" });
+      const mismatch = checkStatementClaims(opened.claims, {
+        operator: value.operator,
+        actionId: value.action_id,
+        issuer: { member: "observer", value: value.observer },
+        decisionId: value.decision_id,
+      });
+      if (mismatch !== undefined) {
+        result.error = mismatch;
         return result;
       }
     }
-    const v = verifyOutcome(value);
+    const v = verifyOutcomeRead(value, parsed);
     result.issues.push(...v.issues);
     if (parameters.capsule !== undefined) result.issues.push(...correlateOutcome(value, parameters.capsule).issues);
     const firstError = result.issues.find((i) => i.severity === "error");

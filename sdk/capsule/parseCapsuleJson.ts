@@ -9,46 +9,55 @@
  * character offset for syntax errors). It is iterative, so nesting depth is bounded
  * by memory, not by the call stack.
  *
- * `parseCapsuleJsonDetailed` instead reports lexical floats (numbers written with a
- * fraction or exponent) as a list of paths, for verifiers that turn them into findings.
+ * `parseCapsuleJsonDetailed` instead reports the lexical floats the parsed value hides
+ * — numbers written with a fraction or exponent whose value is nevertheless a safe
+ * integer (`1.0`, `2e3`) — for verifiers that turn them into findings. Other floats
+ * (`1.5`, `1e300`, `1e999`) stay visible in the value, where the JSON-DIGEST domain walk
+ * reports them (CAPSULE_JSON_FLOAT / _UNSAFE_INTEGER / _NOT_JSON), so no number is
+ * reported twice. Only the first `limit` of them carry a path (built on demand: a path
+ * costs the nesting depth); the rest are counted, so hostile input (80,000 × `1.0`,
+ * thousands of floats 4,000 levels deep) costs time linear in its size.
  */
 import {
   CapsuleJsonDuplicateKeyError,
   CapsuleJsonFloatError,
+  CapsuleJsonInputTypeError,
   CapsuleJsonInvalidUtf8Error,
   CapsuleJsonLoneSurrogateError,
   CapsuleJsonSyntaxError,
   CapsuleJsonUnsafeIntegerError,
 } from "./errors.js";
-import { escapeJsonPointerToken } from "./jsonPointer.js";
+import { CAPSULE_JSON_PROBLEM_LIMIT, isWellFormedString } from "./jsonDigest.js";
+import { jsonPointerOfFrames } from "./jsonPointer.js";
+
+export type ParseCapsuleJsonDetailedParameters = {
+  /** Lexical floats recorded with their path (default 100); the rest are only counted. */
+  limit?: number | undefined;
+};
 
 export type ParseCapsuleJsonDetailedReturnType = {
   value: unknown;
-  /** JSON Pointers of numbers written with a fraction or exponent (`1.0`, `2e3`, `1.5`). */
+  /**
+   * JSON Pointers of the first `limit` numbers written with a fraction or exponent whose
+   * value reads as a safe integer (`1.0`, `2e3`), in document order.
+   */
   lexicalFloats: string[];
+  /** How many such numbers the text holds (`lexicalFloats` lists the first `limit`). */
+  lexicalFloatCount: number;
 };
 
 type Container = { value: Record<string, unknown> | unknown[]; token: string | number; key: string | undefined };
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function pointer(stack: readonly Container[], last?: string | number): string {
-  let p = "";
-  for (let i = 1; i < stack.length; i++) p += "/" + escapeJsonPointerToken((stack[i] as Container).token);
-  if (last !== undefined) p += "/" + escapeJsonPointerToken(last);
-  return p;
-}
-
-function isWellFormed(s: string): boolean {
-  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
-
 class Parser {
   private i = 0;
   readonly lexicalFloats: string[] = [];
+  lexicalFloatCount = 0;
   constructor(
     private readonly s: string,
     private readonly rejectFloats: boolean,
+    private readonly limit: number,
   ) {}
 
   private syntax(expected: string): never {
@@ -134,9 +143,15 @@ class Parser {
     this.i = i;
     const n = Number(text);
     if (isFloat) {
-      const p = path();
-      if (this.rejectFloats) throw new CapsuleJsonFloatError({ path: p, details: `${p || "(root)"}: ${text} is a floating-point number; use an exact decimal string` });
-      this.lexicalFloats.push(p);
+      if (this.rejectFloats) {
+        const p = path();
+        throw new CapsuleJsonFloatError({ path: p, details: `${p || "(root)"}: ${text} is a floating-point number; use an exact decimal string` });
+      }
+      // a float that does not read as a safe integer stays visible in the value itself
+      if (Number.isSafeInteger(n)) {
+        if (this.lexicalFloats.length < this.limit) this.lexicalFloats.push(path());
+        this.lexicalFloatCount++;
+      }
       return n;
     }
     if (!Number.isSafeInteger(n)) {
@@ -174,7 +189,7 @@ class Parser {
     };
     const pathHere = (): string => {
       const t = currentToken();
-      return t === undefined ? "" : pointer(stack, t);
+      return t === undefined ? "" : jsonPointerOfFrames(stack, t);
     };
 
     // value-start state
@@ -200,7 +215,7 @@ class Parser {
         if (c === 0x22) {
           const p = pathHere;
           v = this.string();
-          if (!isWellFormed(v as string)) { const path = p(); throw new CapsuleJsonLoneSurrogateError({ path, details: `${path || "(root)"}: string contains a lone surrogate` }); }
+          if (!isWellFormedString(v as string)) { const path = p(); throw new CapsuleJsonLoneSurrogateError({ path, details: `${path || "(root)"}: string contains a lone surrogate` }); }
         } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) v = this.number(pathHere);
         else if (c === 0x74) v = this.literal("true", true);
         else if (c === 0x66) v = this.literal("false", false);
@@ -235,9 +250,9 @@ class Parser {
     const top = stack[stack.length - 1] as Container;
     if (this.s.charCodeAt(this.i) !== 0x22) this.syntax("a member name");
     const k = this.string();
-    if (!isWellFormed(k)) { const path = pointer(stack, k); throw new CapsuleJsonLoneSurrogateError({ path, details: `${path}: member name contains a lone surrogate` }); }
+    if (!isWellFormedString(k)) { const path = jsonPointerOfFrames(stack, k); throw new CapsuleJsonLoneSurrogateError({ path, details: `${path}: member name contains a lone surrogate` }); }
     if (Object.prototype.hasOwnProperty.call(top.value, k)) {
-      const path = pointer(stack, k);
+      const path = jsonPointerOfFrames(stack, k);
       throw new CapsuleJsonDuplicateKeyError({ path, details: `${path}: member ${JSON.stringify(k)} appears more than once` });
     }
     this.ws();
@@ -253,6 +268,16 @@ function isDigit(c: number): boolean {
 
 function toText(input: string | Uint8Array): string {
   if (typeof input === "string") return input;
+  let isBytes: boolean;
+  try {
+    isBytes = input instanceof Uint8Array;
+  } catch (cause) {
+    throw new CapsuleJsonInputTypeError({ cause, details: "the input could not be inspected" });
+  }
+  if (!isBytes) {
+    const got = input === null ? "null" : Array.isArray(input) ? "an array" : typeof input;
+    throw new CapsuleJsonInputTypeError({ details: `expected JSON text (a string) or UTF-8 bytes (a Uint8Array), got ${got}` });
+  }
   try {
     return decoder.decode(input);
   } catch (cause) {
@@ -263,15 +288,22 @@ function toText(input: string | Uint8Array): string {
 /**
  * Parses Capsule JSON strictly: RFC 8259 syntax, no duplicate member names, no lone
  * surrogates, no floating-point numbers, integers within ±(2^53−1). Throws a typed
- * `CapsuleError` naming the JSON Pointer path (or offset).
+ * `CapsuleError` naming the JSON Pointer path (or offset); input that is neither a
+ * string nor a Uint8Array is `CapsuleJsonInputTypeError`.
  */
 export function parseCapsuleJson(input: string | Uint8Array): unknown {
-  return new Parser(toText(input), true).parse();
+  return new Parser(toText(input), true, 0).parse();
 }
 
-/** Like `parseCapsuleJson`, but lexical floats are returned as paths instead of thrown. */
-export function parseCapsuleJsonDetailed(input: string | Uint8Array): ParseCapsuleJsonDetailedReturnType {
-  const p = new Parser(toText(input), false);
+/**
+ * Like `parseCapsuleJson`, but numbers are read rather than refused: the lexical floats
+ * the value hides (`1.0`, `2e3`) are returned as paths (the first `limit`) and a count;
+ * other floats (`1.5`, `1e300`) are left in the value for the domain walk to report.
+ * Syntax, duplicate members, lone surrogates, invalid UTF-8 and integer literals
+ * outside ±(2^53−1) still throw.
+ */
+export function parseCapsuleJsonDetailed(input: string | Uint8Array, parameters: ParseCapsuleJsonDetailedParameters = {}): ParseCapsuleJsonDetailedReturnType {
+  const p = new Parser(toText(input), false, parameters.limit ?? CAPSULE_JSON_PROBLEM_LIMIT);
   const value = p.parse();
-  return { value, lexicalFloats: p.lexicalFloats };
+  return { value, lexicalFloats: p.lexicalFloats, lexicalFloatCount: p.lexicalFloatCount };
 }

@@ -2,14 +2,17 @@
  * Signing a Capsule as a SCITT Signed Statement (draft-mih-scitt-agent-action-capsule-01
  * §3.1): COSE_Sign1 over the Capsule's JSON, content type
  * `application/agent-action-capsule+json`, CWT claims iss = developer,
- * sub = urn:agent-action-capsule:OPERATOR:ACTION_ID, capsule_statement_type
+ * sub = urn:agent-action-capsule:OPERATOR:ACTION_ID (the emitted form: `capsuleSubject`,
+ * cwtClaims.ts), capsule_statement_type
  * "agent_action", and the RECOMMENDED capsule_action_type / capsule_decision_id.
  *
  * A conforming producer cannot sign a non-conforming Capsule: the Capsule is
  * Class 1 verified first (without a store) and refused with
- * `CapsuleCosePayloadRejectedError` if any check fails. The payload bytes are the
- * RFC 8785 canonical JSON of the whole Capsule (chain block and capsule_id
- * included — the chain is signed even though it is outside the content address).
+ * `CapsuleCosePayloadRejectedError` if any check fails. What is signed is what was
+ * verified: the payload bytes and the header claims come from the verifier's
+ * read-once snapshot — the RFC 8785 canonical JSON of the whole, absent-field
+ * normalized Capsule (chain block and capsule_id included — the chain is signed even
+ * though it is outside the content address).
  */
 import canonicalize from "canonicalize";
 import { signCoseStatement } from "./coseSign1.js";
@@ -17,7 +20,7 @@ import { capsuleSubject } from "./cwtClaims.js";
 import { CapsuleCosePayloadRejectedError } from "./errors.js";
 import type { CapsuleCoseSigner } from "./es256.js";
 import type { Capsule } from "./types.js";
-import { type VerifyCapsuleSyncParameters, verifyCapsuleSync } from "./verifyCapsule.js";
+import { type VerifyCapsuleSyncParameters, verifyCapsuleKeepingSnapshot } from "./verifyCapsule.js";
 import { CAPSULE_MEDIA_TYPE } from "./vocabulary.js";
 
 export type SignCapsuleCoseParameters = {
@@ -32,25 +35,25 @@ export type SignCapsuleCoseParameters = {
 
 /** Signs a Capsule into a COSE_Sign1 Signed Statement. Throws typed errors; refuses a Capsule that fails Class 1. */
 export async function signCapsuleCose(capsule: Capsule, parameters: SignCapsuleCoseParameters): Promise<Uint8Array> {
-  const check = verifyCapsuleSync(capsule, parameters.verify);
+  const { result: check, snapshot } = await verifyCapsuleKeepingSnapshot(capsule, parameters.verify);
   const firstError = check.findings.find((f) => f.severity === "error");
-  if (firstError !== undefined) {
+  if (firstError !== undefined || snapshot === undefined) {
     throw new CapsuleCosePayloadRejectedError({
-      path: firstError.path,
-      details: `check ${firstError.check} ${firstError.code}: ${firstError.message}`,
+      path: firstError?.path,
+      details: firstError === undefined ? "the Capsule could not be read" : `check ${firstError.check} ${firstError.code}: ${firstError.message}`,
       metaMessages: ["A conforming producer does not sign a Capsule that fails Class 1 verification."],
     });
   }
+  const c = snapshot as unknown as Capsule; // verified: the REQUIRED strings are present
   const capsuleClaims: [string, string][] = [
     ["capsule_statement_type", "agent_action"],
-    ["capsule_action_type", capsule.action_type],
+    ["capsule_action_type", c.action_type],
   ];
-  if (typeof capsule.decision_id === "string" && capsule.decision_id !== "") capsuleClaims.push(["capsule_decision_id", capsule.decision_id]);
-  const iat = parameters.issuedAt === undefined ? undefined : Math.floor((typeof parameters.issuedAt === "number" ? parameters.issuedAt : parameters.issuedAt.getTime() / 1000));
+  if (typeof c.decision_id === "string" && c.decision_id !== "") capsuleClaims.push(["capsule_decision_id", c.decision_id]);
   return signCoseStatement({
-    payload: new TextEncoder().encode(canonicalize(capsule) as string),
+    payload: new TextEncoder().encode(canonicalize(c) as string),
     contentType: CAPSULE_MEDIA_TYPE,
-    claims: { iss: capsule.developer, sub: capsuleSubject(capsule.operator, capsule.action_id), iat, capsule: capsuleClaims },
+    claims: { iss: c.developer, sub: capsuleSubject(c.operator, c.action_id), issuedAt: parameters.issuedAt, capsule: capsuleClaims },
     signer: parameters.signer,
     tagged: parameters.tagged,
   });

@@ -11,15 +11,18 @@
  *   decision_id, effect, constraints, compliance, chain optional;
  * - effect: type and status REQUIRED (status closed), digests 64 hex;
  * - assurance: the three modes REQUIRED (closed), sources[].kind strings;
- * - disposition: see disposition.ts (includes the honesty invariant);
+ * - disposition: see disposition.ts (the honesty invariant is not part of check 1:
+ *   the builder refuses it; verifiers report it as a "defensive" warning, §6);
  * - constraints[]: id, result (pass | fail | n/a), severity, blocking REQUIRED;
  * - chain: parent_capsule_id (64 hex) and relation REQUIRED;
  * - `_sd` / `_sd_alg` selective-disclosure members are not interpreted (§9.2): warning.
- * A member whose value is null, [] or {} counts as absent (it normalizes away, §2).
+ * A member whose value is null, [] or {} counts as absent (it normalizes away, §2);
+ * the verifier runs these rules on the normalized snapshot, so such a member is absent
+ * here exactly as it is absent from capsule_id.
  */
 import type { CapsuleIssue } from "./errors.js";
 import { checkCapsuleDisposition } from "./disposition.js";
-import { issue, isAbsent, isRecord, jsonType, show } from "./issues.js";
+import { issue, isAbsent, isRecord, jsonType, optionalDigestField, optionalStringField, requireField, show } from "./issues.js";
 import { isJsonDigest } from "./jsonDigest.js";
 import { jsonPointer } from "./jsonPointer.js";
 import { isCapsuleTimestamp } from "./timestamp.js";
@@ -38,36 +41,8 @@ import {
 /** Caps the findings one array block (constraints, tags, sources) can contribute. */
 const PER_ARRAY_LIMIT = 100;
 
-type Kind = "string" | "boolean";
-
-function requireMember(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string, kind: Kind, nonEmpty = true): boolean {
-  const v = obj[key];
-  const path = `${base}/${key}`;
-  if (v === undefined || v === null || (kind === "string" && v === "" && nonEmpty)) {
-    out.push(issue("CAPSULE_FIELD_MISSING", "error", path, `${key} is required`));
-    return false;
-  }
-  if (typeof v !== kind) {
-    out.push(issue("CAPSULE_FIELD_TYPE", "error", path, `${key} must be a ${kind}, got ${jsonType(v)}`));
-    return false;
-  }
-  return true;
-}
-
-function optionalString(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string): void {
-  const v = obj[key];
-  if (isAbsent(v)) return;
-  if (typeof v !== "string") out.push(issue("CAPSULE_FIELD_TYPE", "error", `${base}/${key}`, `${key} must be a string, got ${jsonType(v)}`));
-}
-
-function optionalDigest(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string): void {
-  const v = obj[key];
-  if (isAbsent(v)) return;
-  if (!isJsonDigest(v)) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", `${base}/${key}`, `${key} must be 64 lowercase hex characters, got ${show(v)}`));
-}
-
 function closed(out: CapsuleIssue[], obj: Record<string, unknown>, base: string, key: string, values: readonly string[]): void {
-  if (!requireMember(out, obj, base, key, "string")) return;
+  if (!requireField(out, obj, base, key, "string")) return;
   const v = obj[key] as string;
   if (!values.includes(v)) out.push(issue("CAPSULE_FIELD_VALUE", "error", `${base}/${key}`, `${key} ${show(v)} is not one of ${values.join(", ")}`));
 }
@@ -98,34 +73,34 @@ export function checkCapsuleStructure(c: Record<string, unknown>): CapsuleIssue[
   const out: CapsuleIssue[] = [];
 
   // §5.1 identity and parties
-  if (requireMember(out, c, "", "spec_version", "string") && !isCapsuleEnumValue(CAPSULE_KNOWN_SPEC_VERSIONS, c.spec_version)) {
+  if (requireField(out, c, "", "spec_version", "string") && !isCapsuleEnumValue(CAPSULE_KNOWN_SPEC_VERSIONS, c.spec_version)) {
     out.push(issue("CAPSULE_SPEC_VERSION_UNRECOGNIZED", "warning", "/spec_version", `spec_version ${show(c.spec_version)} is not a profile version this verifier knows (${CAPSULE_KNOWN_SPEC_VERSIONS.join(", ")})`));
   }
-  if (requireMember(out, c, "", "format_version", "string") && c.format_version !== CAPSULE_FORMAT_VERSION) {
+  if (requireField(out, c, "", "format_version", "string") && c.format_version !== CAPSULE_FORMAT_VERSION) {
     out.push(issue("CAPSULE_FORMAT_VERSION_UNSUPPORTED", "error", "/format_version", `format_version ${show(c.format_version)} is not the serialization suite "${CAPSULE_FORMAT_VERSION}" of this profile version`));
   }
   if (isAbsent(c.capsule_id)) out.push(issue("CAPSULE_FIELD_MISSING", "error", "/capsule_id", "capsule_id is required"));
   else if (!isJsonDigest(c.capsule_id)) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", "/capsule_id", `capsule_id must be 64 lowercase hex characters, got ${show(c.capsule_id)}`));
-  requireMember(out, c, "", "action_id", "string");
+  requireField(out, c, "", "action_id", "string");
   closed(out, c, "", "action_type", CAPSULE_ACTION_TYPES);
-  requireMember(out, c, "", "operator", "string");
-  requireMember(out, c, "", "developer", "string");
-  if (requireMember(out, c, "", "timestamp", "string") && !isCapsuleTimestamp(c.timestamp)) {
+  requireField(out, c, "", "operator", "string");
+  requireField(out, c, "", "developer", "string");
+  if (requireField(out, c, "", "timestamp", "string") && !isCapsuleTimestamp(c.timestamp)) {
     out.push(issue("CAPSULE_TIMESTAMP_INVALID", "error", "/timestamp", `timestamp ${show(c.timestamp)} is not RFC 3339 UTC with a "Z" suffix`));
   }
-  optionalString(out, c, "", "decision_id");
+  optionalStringField(out, c, "", "decision_id");
   selectiveDisclosure(out, c, "");
 
   // §5.2 effect
   const effect = block(out, c, "effect", false);
   if (effect) {
-    requireMember(out, effect, "/effect", "type", "string");
+    requireField(out, effect, "/effect", "type", "string");
     closed(out, effect, "/effect", "status", CAPSULE_EFFECT_STATUSES);
-    optionalDigest(out, effect, "/effect", "request_digest");
-    optionalDigest(out, effect, "/effect", "response_digest");
-    optionalString(out, effect, "/effect", "external_ref");
-    optionalString(out, effect, "/effect", "irreversibility_class");
-    optionalString(out, effect, "/effect", "effect_attestation");
+    optionalDigestField(out, effect, "/effect", "request_digest");
+    optionalDigestField(out, effect, "/effect", "response_digest");
+    optionalStringField(out, effect, "/effect", "external_ref");
+    optionalStringField(out, effect, "/effect", "irreversibility_class");
+    optionalStringField(out, effect, "/effect", "effect_attestation");
     selectiveDisclosure(out, effect, "/effect");
   }
 
@@ -145,7 +120,7 @@ export function checkCapsuleStructure(c: Record<string, unknown>): CapsuleIssue[
           const base = jsonPointer("assurance", "sources", i);
           const before = out.length;
           if (!isRecord(s)) out.push(issue("CAPSULE_FIELD_TYPE", "error", base, `a source must be an object, got ${jsonType(s)}`));
-          else requireMember(out, s, base, "kind", "string");
+          else requireField(out, s, base, "kind", "string");
           n += out.length - before;
         }
       }
@@ -173,13 +148,13 @@ export function checkCapsuleStructure(c: Record<string, unknown>): CapsuleIssue[
         const before = out.length;
         if (!isRecord(r)) out.push(issue("CAPSULE_FIELD_TYPE", "error", base, `a constraint record must be an object, got ${jsonType(r)}`));
         else {
-          requireMember(out, r, base, "id", "string");
-          optionalString(out, r, base, "check_type");
-          optionalString(out, r, base, "method");
+          requireField(out, r, base, "id", "string");
+          optionalStringField(out, r, base, "check_type");
+          optionalStringField(out, r, base, "method");
           closed(out, r, base, "result", CAPSULE_CONSTRAINT_RESULTS);
-          requireMember(out, r, base, "severity", "string");
-          requireMember(out, r, base, "blocking", "boolean");
-          optionalDigest(out, r, base, "evidence_digest");
+          requireField(out, r, base, "severity", "string");
+          requireField(out, r, base, "blocking", "boolean");
+          optionalDigestField(out, r, base, "evidence_digest");
         }
         n += out.length - before;
       }
@@ -209,7 +184,7 @@ export function checkCapsuleStructure(c: Record<string, unknown>): CapsuleIssue[
   if (chain) {
     if (isAbsent(chain.parent_capsule_id)) out.push(issue("CAPSULE_FIELD_MISSING", "error", "/chain/parent_capsule_id", "parent_capsule_id is required in a chain block"));
     else if (!isJsonDigest(chain.parent_capsule_id)) out.push(issue("CAPSULE_DIGEST_MALFORMED", "error", "/chain/parent_capsule_id", `parent_capsule_id must be 64 lowercase hex characters, got ${show(chain.parent_capsule_id)}`));
-    requireMember(out, chain, "/chain", "relation", "string");
+    requireField(out, chain, "/chain", "relation", "string");
   }
   return out;
 }

@@ -8,9 +8,19 @@
  *   engine_failure, deferred, needs_decision, expired, escalated, resolved)
  *   REQUIRES the derived effect_mode "not_applicable" (resolved by the pairing rule:
  *   an executing closure is `executed` chained `supersedes` to the deferral);
- * - `errored` pairs with "dispatched_unconfirmed" (not_applicable would falsely
- *   assert nothing happened; confirmed contradicts "final state unknown");
+ * - `errored` pairs with "dispatched_unconfirmed".
  * - `timeout` covers both sides of dispatch; `executed` has no pairing constraint.
+ *
+ * Severities (§6 check 4 names one failure: a never-dispatching class with a derived
+ * effect_mode other than not_applicable):
+ * - never-dispatch class with an effect attempt → CAPSULE_VERDICT_EFFECT_CONFLICT, error;
+ * - `errored` with not_applicable → CAPSULE_VERDICT_ERRORED_UNDISPATCHED, error: §5.4.2
+ *   calls it "equally non-conforming" — the mirror image of the check-4 failure (it
+ *   falsely asserts nothing happened);
+ * - `errored` with a confirmed effect → CAPSULE_VERDICT_ERRORED_CONFIRMED, warning: it
+ *   departs from the pairing §5.4.2 states ("ran and threw, final state unknown" next
+ *   to an observed result), but neither §5.4.2 nor §6 makes it a failure. The builder
+ *   refuses it (a producer records the pairing the profile states).
  *
  * Unregistered classes have no pairing semantics here (they are informational, check 8).
  */
@@ -43,13 +53,23 @@ export function checkVerdictEffectOrthogonality(verdictClass: unknown, effectMod
       ),
     ];
   }
-  if (verdictClass === "errored" && effectMode !== "dispatched_unconfirmed") {
+  if (verdictClass === "errored" && effectMode === "not_applicable") {
     return [
       issue(
         "CAPSULE_VERDICT_ERRORED_UNDISPATCHED",
         "error",
         "/disposition/verdict_class",
-        `verdict_class "errored" (ran and threw, state unknown) pairs with effect_mode dispatched_unconfirmed, not ${effectMode}`,
+        'verdict_class "errored" (ran and threw, state unknown) pairs with effect_mode dispatched_unconfirmed; not_applicable falsely asserts nothing happened',
+      ),
+    ];
+  }
+  if (verdictClass === "errored" && effectMode === "confirmed") {
+    return [
+      issue(
+        "CAPSULE_VERDICT_ERRORED_CONFIRMED",
+        "warning",
+        "/disposition/verdict_class",
+        'verdict_class "errored" (ran and threw, state unknown) pairs with effect_mode dispatched_unconfirmed, but the effect is confirmed (an observed, bound result)',
       ),
     ];
   }

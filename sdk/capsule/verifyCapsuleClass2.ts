@@ -13,13 +13,14 @@
  * or evidence, the Class 1 result is returned unchanged. Manifest discovery and
  * authentication are out of scope (§8): the caller supplies a manifest it trusts.
  * Predicates MUST be deterministic (§8.1); a throwing predicate is a finding.
+ * The Class 2 checks run on the same read-once snapshot as Class 1.
  */
-import { type CapsuleFinding, type CapsuleIssue } from "./errors.js";
+import { type CapsuleClass2Check, type CapsuleFinding, type CapsuleIssue, describeError } from "./errors.js";
 import { issue, isRecord, show } from "./issues.js";
 import { isJsonDigest, jsonDigest } from "./jsonDigest.js";
 import { jsonPointer } from "./jsonPointer.js";
 import type { CapsuleConstraintRecord, CapsuleJsonObject } from "./types.js";
-import { type VerifyCapsuleParameters, type VerifyCapsuleReturnType, verifyCapsule } from "./verifyCapsule.js";
+import { type VerifyCapsuleParameters, type VerifyCapsuleReturnType, verifyCapsuleKeepingSnapshot } from "./verifyCapsule.js";
 import type { CapsuleConstraintResult } from "./vocabulary.js";
 
 /** One constraint's entry in the producer's manifest. */
@@ -52,17 +53,30 @@ function lookupEvidence(source: CapsuleEvidenceSource, record: CapsuleConstraint
   return Object.prototype.hasOwnProperty.call(source, record.id) ? source[record.id] : undefined;
 }
 
-function messageOf(e: unknown): string {
-  return ((e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "").slice(0, 200);
+export type CheckCapsuleClass2Parameters = {
+  manifest: CapsuleConstraintManifest;
+  evidence: CapsuleEvidenceSource;
+};
+
+/** The Class 2 issues, each with the §8.2 check it belongs to (1 evidence-schema, 2 thresholds). */
+export type CheckCapsuleClass2ReturnType = { check: CapsuleClass2Check; issue: CapsuleIssue }[];
+
+/**
+ * Class 2 checks over the constraint records of `capsule` (a Capsule object; pass a
+ * snapshot when the input is untrusted — `verifyCapsuleClass2` does). Never throws on
+ * hostile manifests or evidence lookups: their failures are findings.
+ */
+export function checkCapsuleClass2(capsule: unknown, parameters: CheckCapsuleClass2Parameters): CheckCapsuleClass2ReturnType {
+  try {
+    return checkRecords(capsule, parameters);
+  } catch (e) {
+    return [{ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", "", `Class 2 checks failed: ${describeError(e)}`) }];
+  }
 }
 
-/** Class 2 checks over the constraint records (assumes a Capsule object). Never throws. */
-export function checkCapsuleClass2(
-  capsule: unknown,
-  manifest: CapsuleConstraintManifest,
-  evidence: CapsuleEvidenceSource,
-): { check: 1 | 2; issue: CapsuleIssue }[] {
-  const out: { check: 1 | 2; issue: CapsuleIssue }[] = [];
+function checkRecords(capsule: unknown, parameters: CheckCapsuleClass2Parameters): CheckCapsuleClass2ReturnType {
+  const { manifest, evidence } = parameters;
+  const out: CheckCapsuleClass2ReturnType = [];
   if (!isRecord(capsule) || !Array.isArray(capsule.constraints)) return out;
   capsule.constraints.forEach((raw, i) => {
     if (!isRecord(raw) || typeof raw.id !== "string" || !isJsonDigest(raw.evidence_digest)) return;
@@ -77,7 +91,7 @@ export function checkCapsuleClass2(
     try {
       ev = lookupEvidence(evidence, record, i);
     } catch (e) {
-      out.push({ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/evidence_digest`, `evidence lookup failed: ${messageOf(e)}`) });
+      out.push({ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/evidence_digest`, `evidence lookup failed: ${describeError(e)}`) });
       return;
     }
     if (ev === undefined) {
@@ -89,7 +103,7 @@ export function checkCapsuleClass2(
     try {
       digest = jsonDigest(ev);
     } catch (e) {
-      out.push({ check: 1, issue: issue("CAPSULE_EVIDENCE_DIGEST_MISMATCH", "error", `${base}/evidence_digest`, `the evidence cannot be digested: ${messageOf(e)}`) });
+      out.push({ check: 1, issue: issue("CAPSULE_EVIDENCE_DIGEST_MISMATCH", "error", `${base}/evidence_digest`, `the evidence cannot be digested: ${describeError(e)}`) });
       return;
     }
     if (digest !== record.evidence_digest) {
@@ -104,7 +118,7 @@ export function checkCapsuleClass2(
           return;
         }
       } catch (e) {
-        out.push({ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/evidence_digest`, `the evidence-schema check threw: ${messageOf(e)}`) });
+        out.push({ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/evidence_digest`, `the evidence-schema check threw: ${describeError(e)}`) });
         return;
       }
     }
@@ -114,7 +128,7 @@ export function checkCapsuleClass2(
       try {
         result = entry.evaluate(ev, entry.thresholds);
       } catch (e) {
-        out.push({ check: 2, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/result`, `the manifest predicate threw: ${messageOf(e)}`) });
+        out.push({ check: 2, issue: issue("CAPSULE_MANIFEST_ERROR", "error", `${base}/result`, `the manifest predicate threw: ${describeError(e)}`) });
         return;
       }
       if (result !== record.result) {
@@ -131,16 +145,22 @@ export function checkCapsuleClass2(
  * Never throws.
  */
 export async function verifyCapsuleClass2(capsule: unknown, parameters: VerifyCapsuleClass2Parameters = {}): Promise<VerifyCapsuleReturnType> {
-  const class1 = await verifyCapsule(capsule, parameters);
-  const { manifest, evidence } = parameters;
-  if (manifest === undefined || evidence === undefined) return class1;
-  let extra: { check: 1 | 2; issue: CapsuleIssue }[];
+  const { result: class1, snapshot } = await verifyCapsuleKeepingSnapshot(capsule, parameters);
+  let manifest: CapsuleConstraintManifest | undefined;
+  let evidence: CapsuleEvidenceSource | undefined;
   try {
-    extra = isRecord(manifest) && isRecord(manifest.constraints) ? checkCapsuleClass2(capsule, manifest, evidence) : [
+    ({ manifest, evidence } = parameters);
+  } catch {
+    return class1; // (the Class 1 result already reports hostile parameters)
+  }
+  if (manifest === undefined || evidence === undefined || snapshot === undefined) return class1;
+  let extra: CheckCapsuleClass2ReturnType;
+  try {
+    extra = isRecord(manifest) && isRecord(manifest.constraints) ? checkCapsuleClass2(snapshot, { manifest, evidence }) : [
       { check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", "", "the manifest is not an object with a constraints map") },
     ];
   } catch (e) {
-    extra = [{ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", "", `Class 2 checks failed: ${messageOf(e)}`) }];
+    extra = [{ check: 1, issue: issue("CAPSULE_MANIFEST_ERROR", "error", "", `Class 2 checks failed: ${describeError(e)}`) }];
   }
   const class2: CapsuleFinding[] = extra
     .map((x, i) => ({ x, i }))

@@ -16,20 +16,12 @@
  * Unrecognised capsule_* header claims are informational `notes` (§9).
  */
 import { type CapsuleCoseKeyResolver, openCoseStatement } from "./coseSign1.js";
-import { type CapsuleCwtClaims, capsuleSubject } from "./cwtClaims.js";
-import {
-  type CapsuleError,
-  CapsuleCoseClaimMismatchError,
-  CapsuleCoseIssuerMismatchError,
-  CapsuleCosePayloadInvalidError,
-  CapsuleCosePayloadRejectedError,
-  CapsuleCoseSubjectMismatchError,
-  type CapsuleIssue,
-} from "./errors.js";
+import { type CapsuleCwtClaims, checkStatementClaims } from "./cwtClaims.js";
+import { CapsuleError, CapsuleCosePayloadInvalidError, CapsuleCosePayloadRejectedError, type CapsuleIssue, describeError } from "./errors.js";
 import type { CapsulePublicKey } from "./es256.js";
 import { isRecord } from "./issues.js";
-import { parseCapsuleJsonDetailed } from "./parseCapsuleJson.js";
-import { type VerifyCapsuleParameters, type VerifyCapsuleReturnType, verifyParsedCapsule } from "./verifyCapsule.js";
+import { type ParseCapsuleJsonDetailedReturnType, parseCapsuleJsonDetailed } from "./parseCapsuleJson.js";
+import { CAPSULE_FINDINGS_PER_CHECK, type VerifyCapsuleParameters, type VerifyCapsuleReturnType, verifyParsedCapsule } from "./verifyCapsule.js";
 import { CAPSULE_MEDIA_TYPE } from "./vocabulary.js";
 
 export type VerifyCapsuleCoseParameters = VerifyCapsuleParameters & {
@@ -54,23 +46,16 @@ export type VerifyCapsuleCoseReturnType = {
   notes: CapsuleIssue[];
 };
 
+/** Header/payload agreement (cwtClaims.ts): sub, iss = developer, capsule_action_type, capsule_decision_id. */
 function crossCheck(claims: CapsuleCwtClaims, payload: unknown): CapsuleError | undefined {
   if (!isRecord(payload)) return undefined; // Class 1 reports it
-  const { operator, action_id, developer, action_type, decision_id } = payload;
-  if (typeof operator === "string" && typeof action_id === "string") {
-    const expected = capsuleSubject(operator, action_id);
-    if (claims.sub !== expected) return new CapsuleCoseSubjectMismatchError({ path: "/0/15/2", details: `sub ${JSON.stringify(claims.sub)}, payload subject ${JSON.stringify(expected)}` });
-  }
-  if (typeof developer === "string" && claims.iss !== developer) {
-    return new CapsuleCoseIssuerMismatchError({ path: "/0/15/1", details: `iss ${JSON.stringify(claims.iss)}, payload developer ${JSON.stringify(developer)}` });
-  }
-  if (claims.capsule_action_type !== undefined && typeof action_type === "string" && claims.capsule_action_type !== action_type) {
-    return new CapsuleCoseClaimMismatchError({ path: "/0/15/capsule_action_type", details: `capsule_action_type ${JSON.stringify(claims.capsule_action_type)}, payload action_type ${JSON.stringify(action_type)}` });
-  }
-  if (claims.capsule_decision_id !== undefined && typeof decision_id === "string" && claims.capsule_decision_id !== decision_id) {
-    return new CapsuleCoseClaimMismatchError({ path: "/0/15/capsule_decision_id", details: `capsule_decision_id ${JSON.stringify(claims.capsule_decision_id)}, payload decision_id ${JSON.stringify(decision_id)}` });
-  }
-  return undefined;
+  return checkStatementClaims(claims, {
+    operator: payload.operator,
+    actionId: payload.action_id,
+    issuer: { member: "developer", value: payload.developer },
+    actionType: payload.action_type,
+    decisionId: payload.decision_id,
+  });
 }
 
 /** Verifies a Capsule COSE_Sign1 Signed Statement and its payload (Class 1). Never throws. */
@@ -89,12 +74,11 @@ export async function verifyCapsuleCose(bytes: Uint8Array, parameters: VerifyCap
       return result;
     }
     result.header = { alg: -7, kid: opened.kid, contentType: CAPSULE_MEDIA_TYPE, claims: opened.claims };
-    let parsed: { value: unknown; lexicalFloats: string[] };
+    let parsed: ParseCapsuleJsonDetailedReturnType;
     try {
-      parsed = parseCapsuleJsonDetailed(opened.decoded.payload);
+      parsed = parseCapsuleJsonDetailed(opened.decoded.payload, { limit: CAPSULE_FINDINGS_PER_CHECK });
     } catch (cause) {
-      const e = cause as CapsuleError;
-      result.error = new CapsuleCosePayloadInvalidError({ cause, path: e.path, details: e.details ?? e.shortMessage });
+      result.error = new CapsuleCosePayloadInvalidError({ cause, path: cause instanceof CapsuleError ? cause.path : "/2", details: describeError(cause) });
       return result;
     }
     result.payload = parsed.value;
@@ -103,7 +87,7 @@ export async function verifyCapsuleCose(bytes: Uint8Array, parameters: VerifyCap
       result.error = mismatch;
       return result;
     }
-    const capsule = await verifyParsedCapsule(parsed.value, parsed.lexicalFloats, parameters);
+    const capsule = await verifyParsedCapsule(parsed, parameters);
     result.capsule = capsule;
     if (!capsule.ok) {
       const f = capsule.findings.find((x) => x.severity === "error");

@@ -31,6 +31,7 @@ import {
   CapsuleTimestampInvalidError,
   CapsuleUnregisteredValueError,
   CapsuleVerdictEffectConflictError,
+  CapsuleVerdictErroredConfirmedError,
   CapsuleVerdictErroredUndispatchedError,
   buildCapsule,
   chainToCapsule,
@@ -101,14 +102,21 @@ describe("buildCapsule produces conforming Capsules", () => {
   it("formats a Date timestamp as RFC 3339 UTC Z", () => {
     assert.equal(buildCapsule({ ...base(), timestamp: new Date(Date.UTC(2026, 5, 1, 12)) }).timestamp, "2026-06-01T12:00:00.000Z");
   });
-  it("derives chained from a chain block, anchored only with evidence", () => {
+  it("derives chained only from a verified parent, anchored only with evidence on top", () => {
     const parent = buildCapsule({ ...base(), effect: undefined, disposition: { decision: "needs_input", approver: "policy", human_disposed: false, verdict_class: "hitl_dispatched" } });
     const child = buildCapsule({ ...base(), chain: chainToCapsule(parent) }, { parent });
     assert.equal(child.assurance.ledger_mode, "chained");
     assert.equal(child.chain?.parent_capsule_id, parent.capsule_id);
-    const anchored = buildCapsule({ ...base(), chain: chainToCapsule(parent) }, { anchor: { ledgerInclusionVerified: true, receiptVerified: true } });
+    const anchored = buildCapsule({ ...base(), chain: chainToCapsule(parent) }, { parent, anchor: { ledgerInclusionVerified: true, receiptVerified: true } });
     assert.equal(anchored.assurance.ledger_mode, "anchored");
     assert.equal(anchored.assurance.attestation_mode, "anchored");
+  });
+  it("§5.3 a chain block alone is not evidence: without the parent the linkage is not achieved, ledger_mode standalone", () => {
+    const c = buildCapsule({ ...base(), chain: { parent_capsule_id: D("e"), relation: "supersedes" } });
+    assert.equal(c.assurance.ledger_mode, "standalone");
+    assert.equal(c.chain?.parent_capsule_id, D("e"));
+    // a verifier with the store then finds the linkage and reports the understatement (info), not an overclaim
+    assert.deepEqual(verifyCapsuleSync(c).findings.map((f) => f.code), ["CAPSULE_CHAIN_NOT_CHECKED"]);
   });
   it("accepts values registered later when given the registry contents", () => {
     const c = buildCapsule({ ...base(), effect: { ...base().effect!, type: "issue_refund" } }, { registries: { "effect.type": ["issue_refund"] } });
@@ -157,6 +165,8 @@ describe("buildCapsule refuses (one invariant each)", () => {
     }, CapsuleVerdictErroredUndispatchedError, "CAPSULE_VERDICT_ERRORED_UNDISPATCHED", "/disposition/verdict_class"));
   it("the honesty invariant", () =>
     refuses((d) => (d.disposition.approver = "policy"), CapsuleDispositionDishonestError, "CAPSULE_DISPOSITION_DISHONEST", "/disposition/human_disposed"));
+  it("errored with a confirmed effect (a verifier only warns; a producer records the stated pairing)", () =>
+    refuses((d) => (d.disposition.verdict_class = "errored"), CapsuleVerdictErroredConfirmedError, "CAPSULE_VERDICT_ERRORED_CONFIRMED", "/disposition/verdict_class"));
   it("an approver outside the closed enum", () => refuses((d) => (d.disposition.approver = "agent"), CapsuleFieldValueError, "CAPSULE_FIELD_VALUE", "/disposition/approver"));
   it("authority as structure", () => refuses((d) => (d.disposition.authority = { id: 1 }), CapsuleFieldTypeError, "CAPSULE_FIELD_TYPE", "/disposition/authority"));
   it("an unregistered verdict_class", () => refuses((d) => (d.disposition.verdict_class = "done"), CapsuleUnregisteredValueError, "CAPSULE_UNREGISTERED_VALUE", "/disposition/verdict_class"));
@@ -173,11 +183,27 @@ describe("buildCapsule refuses (one invariant each)", () => {
     refuses(() => undefined, CapsuleAssuranceOverclaimError, "CAPSULE_ASSURANCE_OVERCLAIM", "/assurance/ledger_mode", { anchor: { ledgerInclusionVerified: true } }));
   it("attestation anchored claimed without a verified receipt", () =>
     refuses((d) => (d.assurance = { attestation_mode: "anchored" }), CapsuleAssuranceOverclaimError, "CAPSULE_ASSURANCE_OVERCLAIM", "/assurance/attestation_mode"));
-  it("standalone claimed for a chained Capsule", () =>
+  it("standalone claimed for a Capsule whose parent was verified (chained)", () => {
+    const parent = buildCapsule(base());
+    refuses((d) => {
+      d.chain = { parent_capsule_id: parent.capsule_id, relation: "supersedes" };
+      d.action_id = "po-8";
+      d.assurance = { ledger_mode: "standalone" };
+    }, CapsuleAssuranceUnderclaimError, "CAPSULE_ASSURANCE_UNDERCLAIM", "/assurance/ledger_mode", { parent });
+  });
+  it("§5.3 ledger_mode chained claimed with a chain block but no parent to verify it (finding 7)", () =>
     refuses((d) => {
       d.chain = { parent_capsule_id: D("1"), relation: "supersedes" };
-      d.assurance = { ledger_mode: "standalone" };
-    }, CapsuleAssuranceUnderclaimError, "CAPSULE_ASSURANCE_UNDERCLAIM", "/assurance/ledger_mode"));
+      d.assurance = { ledger_mode: "chained" };
+    }, CapsuleAssuranceOverclaimError, "CAPSULE_ASSURANCE_OVERCLAIM", "/assurance/ledger_mode"));
+  it("ledger inclusion evidence with a chain block but no verified parent", () =>
+    refuses((d) => (d.chain = { parent_capsule_id: D("1"), relation: "supersedes" }), CapsuleAssuranceOverclaimError, "CAPSULE_ASSURANCE_OVERCLAIM", "/assurance/ledger_mode", { anchor: { ledgerInclusionVerified: true } }));
+  it("a parent that does not recompute, or is not the chain's parent", () => {
+    const parent = buildCapsule(base());
+    refuses((d) => (d.chain = { parent_capsule_id: parent.capsule_id, relation: "supersedes" }), CapsuleIdMismatchError, "CAPSULE_ID_MISMATCH", "/chain/parent_capsule_id", { parent: { ...parent, operator: "evil" } });
+    refuses((d) => (d.chain = { parent_capsule_id: D("1"), relation: "supersedes" }), CapsuleIdMismatchError, "CAPSULE_ID_MISMATCH", "/chain/parent_capsule_id", { parent });
+    refuses(() => undefined, CapsuleFieldMissingError, "CAPSULE_FIELD_MISSING", "/chain", { parent });
+  });
   it("a float anywhere (monetary values are decimal strings)", () =>
     refuses(() => undefined, CapsuleJsonFloatError, "CAPSULE_JSON_FLOAT", "/com.example.amount", { extensions: { "com.example.amount": 12.5 } }));
   it("an unsafe integer", () =>

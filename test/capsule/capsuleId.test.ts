@@ -77,6 +77,26 @@ describe("golden capsule_id", () => {
       capsule_id: "01205ca534ecb7de84e3cdfdd10d0fa25bb72ccc67cec3073f17a889c94f2361",
     };
     assert.equal(computeCapsuleId(vector), vector.capsule_id);
+    // What the -01 Class 1 verifier makes of it (the vector's own expectation is a valid
+    // Capsule; it is one here too: ok, the id recomputes). The findings are what the -01
+    // profile says about a -02 vintage-extension record, none of them gating:
+    // - spec_version "-02" is not a version this verifier knows → warning (check 1);
+    // - no store was given, so the chain is not followed (check 6, info) and the claimed
+    //   ledger_mode "chained" cannot be confirmed → derived standalone, warning (check 7);
+    // - relation "confirms" is not in the -01 chain.relation registry → informational (check 8).
+    const r = verifyCapsuleSync(vector);
+    assert.equal(r.ok, true);
+    assert.equal(r.capsuleId, vector.capsule_id);
+    assert.deepEqual(summary(r), [
+      "1:warning:CAPSULE_SPEC_VERSION_UNRECOGNIZED:/spec_version",
+      "6:info:CAPSULE_CHAIN_NOT_CHECKED:/chain",
+      "7:warning:CAPSULE_ASSURANCE_UNVERIFIED:/assurance/ledger_mode",
+      "8:info:CAPSULE_UNREGISTERED_VALUE:/chain/relation",
+    ]);
+    assert.deepEqual(r.derived, { attestation_mode: "self_attested", effect_mode: "not_applicable", ledger_mode: "standalone", effect_attestation_grade: null });
+    // the "references": null member normalizes away: the verdict is that of the record without it
+    const { references: _r, ...withoutNull } = vector;
+    assert.deepEqual(summary(verifyCapsuleSync(withoutNull)), summary(r));
   });
 });
 

@@ -176,8 +176,8 @@ describe("check 6 through the verifier", () => {
 describe("the concurrent-supersedes rule", () => {
   it("the earliest in ledger order is authoritative", async () => {
     const { dispatch } = hitlFlow();
-    const first = buildCapsule(draft("deferred", "2026-06-01T10:00:00Z", { chain: chainToCapsule(dispatch) }));
-    const second = buildCapsule(draft("deferred", "2026-06-01T10:00:01Z", { chain: chainToCapsule(dispatch) }));
+    const first = buildCapsule(draft("deferred", "2026-06-01T10:00:00Z", { chain: chainToCapsule(dispatch) }), { parent: dispatch });
+    const second = buildCapsule(draft("deferred", "2026-06-01T10:00:01Z", { chain: chainToCapsule(dispatch) }), { parent: dispatch });
     const store = new MemoryCapsuleStore([dispatch, first, second]);
     const s = await findSupersedingCapsules(dispatch.capsule_id, store);
     assert.equal(s.authoritative, first);
@@ -187,7 +187,7 @@ describe("the concurrent-supersedes rule", () => {
   });
   it("a new supersedes not yet in the store is reported against an existing one", async () => {
     const { dispatch, deferral } = hitlFlow();
-    const late = buildCapsule(draft("deferred", "2026-06-01T12:00:00Z", { chain: chainToCapsule(dispatch) }));
+    const late = buildCapsule(draft("deferred", "2026-06-01T12:00:00Z", { chain: chainToCapsule(dispatch) }), { parent: dispatch });
     const r = await verifyCapsule(late, { store: new MemoryCapsuleStore([dispatch, deferral]) });
     assert.deepEqual(summary(r), ["6:warning:CAPSULE_CHAIN_CONCURRENT_SUPERSEDES:/chain/relation"]);
   });

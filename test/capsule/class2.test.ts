@@ -10,7 +10,10 @@ import {
   jsonDigest,
   verifyCapsule,
   verifyCapsuleClass2,
+  checkCapsuleClass2,
   type CapsuleConstraintManifest,
+  type CheckCapsuleClass2Parameters,
+  type CheckCapsuleClass2ReturnType,
 } from "../../sdk/capsule/index.js";
 import { D } from "./fixtures.js";
 
@@ -90,6 +93,23 @@ describe("Class 2", () => {
     const r = await verifyCapsuleClass2(tampered, { manifest, evidence });
     assert.equal(r.ok, false);
     assert.deepEqual(rows(r), ["1.2:error:CAPSULE_ID_MISMATCH:/capsule_id"]);
+  });
+  it("checkCapsuleClass2 takes CheckCapsuleClass2Parameters and returns the issues by §8.2 check", () => {
+    const parameters: CheckCapsuleClass2Parameters = { manifest, evidence: { "com.acme.approval_threshold": { amount: "2400.01", currency: "EUR" } } };
+    const out: CheckCapsuleClass2ReturnType = checkCapsuleClass2(capsule, parameters);
+    assert.deepEqual(out.map((x) => `${x.check}:${x.issue.code}:${x.issue.path}`), ["1:CAPSULE_EVIDENCE_DIGEST_MISMATCH:/constraints/0/evidence_digest"]);
+    const hostile = new Proxy({}, { get() { throw new Error("manifest trap"); } }) as CapsuleConstraintManifest;
+    assert.deepEqual(checkCapsuleClass2(capsule, { manifest: hostile, evidence }).map((x) => `${x.check}:${x.issue.code}`), ["1:CAPSULE_MANIFEST_ERROR"]);
+  });
+  it("the Class 2 checks read the same snapshot as Class 1 (a getter cannot show them other records)", async () => {
+    let reads = 0;
+    const swapped = [{ ...capsule.constraints![0]!, result: "fail" as const }, capsule.constraints![1]!];
+    const evil = { ...capsule } as Record<string, unknown>;
+    Object.defineProperty(evil, "constraints", { enumerable: true, get: () => (++reads === 1 ? capsule.constraints : swapped) });
+    const r = await verifyCapsuleClass2(evil, { manifest, evidence });
+    assert.equal(reads, 1);
+    assert.deepEqual(rows(r), []);
+    assert.equal(r.ok, true);
   });
   it("evidence may be looked up by a function", async () => {
     const r = await verifyCapsuleClass2(capsule, { manifest, evidence: (rec) => (evidence as Record<string, unknown>)[rec.id] });

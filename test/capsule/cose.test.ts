@@ -15,12 +15,16 @@ import {
   buildCapsule,
   capsulePublicKeyToJwk,
   capsuleSubject,
+  capsuleSubjectMatches,
   chainToCapsule,
+  computeCapsuleId,
   createCapsuleSigner,
   decodeCapsuleCoseSign1,
   getCapsulePublicKey,
   signCapsuleCose,
   verifyCapsuleCose,
+  CAPSULE_FINDINGS_PER_CHECK,
+  CapsuleCoseMalformedError,
   type Capsule,
   type CapsuleError,
 } from "../../sdk/capsule/index.js";
@@ -259,10 +263,19 @@ describe("typed errors", () => {
     assert.ok(summary(r.capsule!).includes("1:error:CAPSULE_JSON_FLOAT:/quantity"));
   });
   it("a payload failing Class 1 → CAPSULE_COSE_PAYLOAD_REJECTED with the Class 1 result", async () => {
-    const c = { ...capsule(), disposition: { decision: "accept", approver: "policy", human_disposed: true, verdict_class: "executed" } } as unknown as Capsule;
+    const c = { ...capsule(), disposition: { decision: "accept", approver: "counterparty", human_disposed: false, verdict_class: "executed" } } as unknown as Capsule;
     const r = await verifyCapsuleCose(signRaw(header(c), json(c)), { publicKey: PUB });
     assert.equal(r.error?.code, "CAPSULE_COSE_PAYLOAD_REJECTED");
-    assert.ok(summary(r.capsule!).includes("1:error:CAPSULE_DISPOSITION_DISHONEST:/disposition/human_disposed"));
+    assert.equal(r.error?.path, "/disposition/approver");
+    assert.ok(summary(r.capsule!).includes("1:error:CAPSULE_FIELD_VALUE:/disposition/approver"));
+  });
+  it("a dishonest disposition in hand-crafted bytes verifies, with the defensive warning (§6: not one of the checks)", async () => {
+    const c = { ...capsule(), disposition: { decision: "accept", approver: "policy", human_disposed: true, verdict_class: "executed" } } as unknown as Capsule;
+    c.capsule_id = computeCapsuleId(c);
+    const r = await verifyCapsuleCose(signRaw(header(c), json(c)), { publicKey: PUB });
+    assert.equal(r.error, undefined);
+    assert.equal(r.ok, true);
+    assert.deepEqual(summary(r.capsule!), ["defensive:warning:CAPSULE_DISPOSITION_DISHONEST:/disposition/human_disposed"]);
   });
   it("keys: none, unresolved, invalid", async () => {
     const bytes = await signCapsuleCose(capsule(), { signer });
@@ -298,7 +311,143 @@ describe("signing refuses", () => {
   });
 });
 
+// ---- raw CBOR for headers cbor-x would never write (duplicate keys, indefinite lengths)
+const te = new TextEncoder();
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let i = 0;
+  for (const p of parts) { out.set(p, i); i += p.length; }
+  return out;
+};
+const B = (...bytes: number[]) => new Uint8Array(bytes);
+/** A CBOR text string (definite length). */
+const tstr = (s: string) => cbor(s);
+/** The raw bytes of a CWT claims map of `c`, with extra raw entries spliced in (count adjusted). */
+function rawClaims(c: Capsule, extraEntries: Uint8Array[] = []): Uint8Array {
+  const entries = [cat(B(0x01), tstr(c.developer)), cat(B(0x02), tstr(capsuleSubject(c.operator, c.action_id))), cat(tstr("capsule_statement_type"), tstr("agent_action")), ...extraEntries];
+  return cat(B(0xa0 + entries.length), ...entries);
+}
+const CT = "application/agent-action-capsule+json";
+
+describe("protected header: unique keys at every depth, deterministic lengths (RFC 8949 §5.6, §4.2.1; RFC 9052 §3)", () => {
+  it("a duplicate iss inside the CWT claims (label 15) → CAPSULE_COSE_HEADER_INVALID at /0/15", async () => {
+    const c = capsule();
+    const claimsDup = rawClaims(c, [cat(B(0x01), tstr("evil"))]);
+    const hdr = cat(B(0xa3, 0x01, 0x26, 0x03), tstr(CT), B(0x0f), claimsDup);
+    const r = await verifyCapsuleCose(signRaw(hdr, json(c)), { publicKey: PUB });
+    assert.equal(r.ok, false);
+    assert.equal(r.error?.code, "CAPSULE_COSE_HEADER_INVALID");
+    assert.equal(r.error?.path, "/0/15");
+    assert.match(r.error?.details ?? "", /duplicate map key 1/);
+  });
+  it("an indefinite-length protected map (even without a duplicate) → CAPSULE_COSE_HEADER_INVALID at /0", async () => {
+    const c = capsule();
+    const hdr = cat(B(0xbf, 0x01, 0x26, 0x03), tstr(CT), B(0x0f), rawClaims(c), B(0xff));
+    const r = await verifyCapsuleCose(signRaw(hdr, json(c)), { publicKey: PUB });
+    assert.equal(r.error?.code, "CAPSULE_COSE_HEADER_INVALID");
+    assert.equal(r.error?.path, "/0");
+    assert.match(r.error?.details ?? "", /indefinite-length map/);
+  });
+  it("an indefinite-length protected map with alg -35 then -7 → rejected, not read as ES256", async () => {
+    const c = capsule();
+    const hdr = cat(B(0xbf, 0x01, 0x38, 0x22, 0x01, 0x26, 0x03), tstr(CT), B(0x0f), rawClaims(c), B(0xff));
+    assert.equal((await errorOf(signRaw(hdr, json(c))))?.code, "CAPSULE_COSE_HEADER_INVALID");
+  });
+  it("an indefinite-length map nested in the claims → rejected at its path", async () => {
+    const c = capsule();
+    const nested = cat(tstr("com.example.x"), B(0xbf, 0x61, 0x61, 0x01, 0xff));
+    const hdr = cat(B(0xa3, 0x01, 0x26, 0x03), tstr(CT), B(0x0f), rawClaims(c, [nested]));
+    const e = await errorOf(signRaw(hdr, json(c)));
+    assert.equal(e?.code, "CAPSULE_COSE_HEADER_INVALID");
+    assert.equal(e?.path, "/0/15/com.example.x");
+  });
+  it("the same label written in two encodings (1 as 0x01 and as 0x18 0x01) is a duplicate", async () => {
+    const c = capsule();
+    const hdr = cat(B(0xa4, 0x01, 0x26, 0x03), tstr(CT), B(0x0f), rawClaims(c), B(0x18, 0x01, 0x26));
+    const e = await errorOf(signRaw(hdr, json(c)));
+    assert.equal(e?.code, "CAPSULE_COSE_HEADER_INVALID");
+    assert.equal(e?.path, "/0");
+  });
+  it("a duplicate label in the unprotected header → CAPSULE_COSE_HEADER_INVALID at /1", async () => {
+    const c = capsule();
+    const pb = cbor(header(c));
+    const tbs = cbor(["Signature1", pb, new Uint8Array(0), json(c)]);
+    const sig = p256.sign(tbs, PRIV, { prehash: true });
+    const bytes = cat(B(0xd2, 0x84), cbor(pb), B(0xa2, 0x18, 0x63, 0x01, 0x18, 0x63, 0x02), cbor(json(c)), cbor(sig));
+    const e = await errorOf(bytes);
+    assert.equal(e?.code, "CAPSULE_COSE_HEADER_INVALID");
+    assert.equal(e?.path, "/1");
+  });
+  it("a well-formed header still verifies (the scan accepts what the SDK writes)", async () => {
+    assert.equal((await verifyCapsuleCose(await signCapsuleCose(capsule(), { signer, issuedAt: 1_780_000_000 }), { publicKey: PUB })).ok, true);
+  });
+});
+
+describe("through the envelope: bounded findings, one reading", () => {
+  it("a signed payload with 80,000 numbers written 1.0 is rejected with bounded findings (finding 1)", async () => {
+    const c = capsule();
+    const text = JSON.stringify(c).replace(/^\{/, `{"com.example.x":[${Array(80_000).fill("1.0").join(",")}],`);
+    const r = await verifyCapsuleCose(signRaw(header(c), te.encode(text)), { publicKey: PUB });
+    assert.equal(r.error?.code, "CAPSULE_COSE_PAYLOAD_REJECTED");
+    const c1 = r.capsule!.findings.filter((f) => f.check === 1);
+    assert.equal(c1.length, CAPSULE_FINDINGS_PER_CHECK + 1);
+    assert.equal(c1.at(-1)?.code, "CAPSULE_FINDINGS_TRUNCATED");
+    assert.match(c1.at(-1)!.message, /^79900 further check-1 findings/);
+  });
+  it("signCapsuleCose signs what it verified: a getter cannot swap the content after the check (finding 2)", async () => {
+    const good = capsule();
+    const bad = { ...good, disposition: { ...good.disposition!, verdict_class: "denied" } }; // never-dispatch with an effect
+    let reads = 0;
+    const evil = { ...good } as Record<string, unknown>;
+    Object.defineProperty(evil, "disposition", { enumerable: true, get: () => (++reads === 1 ? good.disposition : bad.disposition) });
+    const bytes = await signCapsuleCose(evil as unknown as Capsule, { signer });
+    assert.equal(reads, 1);
+    const r = await verifyCapsuleCose(bytes, { publicKey: PUB });
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.payload, good);
+  });
+});
+
+describe("typed errors only (finding 9)", () => {
+  it("input whose prototype cannot be read is CAPSULE_COSE_MALFORMED, a CapsuleError, never a plain Error", async () => {
+    for (const hostile of [new Proxy({}, { getPrototypeOf() { throw new Error("proto trap"); } }), (() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()]) {
+      const r = await verifyCapsuleCose(hostile as unknown as Uint8Array, { publicKey: PUB });
+      assert.equal(r.ok, false);
+      assert.ok(r.error instanceof CapsuleCoseMalformedError, String(r.error));
+      assert.equal(r.error.code, "CAPSULE_COSE_MALFORMED");
+      assert.ok(r.error.cause instanceof Error);
+    }
+  });
+  it("an invalid issuedAt is refused when signing", async () => {
+    await assert.rejects(signCapsuleCose(capsule(), { signer, issuedAt: new Date(Number.NaN) }), (e: unknown) => (e as CapsuleError).code === "CAPSULE_COSE_CLAIMS_INVALID");
+  });
+});
+
 describe("subject URN", () => {
+  it("§3.1 the raw template form of another implementation is accepted (finding 5)", async () => {
+    const c = buildCapsule({ ...capsuleDraftOf(capsule()), action_id: "pay 1", operator: "Acme Corp" });
+    const raw = "urn:agent-action-capsule:Acme Corp:pay 1";
+    assert.equal(capsuleSubjectMatches(raw, "Acme Corp", "pay 1"), true);
+    const r = await verifyCapsuleCose(signRaw(header(c, { claims: claims(c, [[2, raw]]) }), json(c)), { publicKey: PUB });
+    assert.equal(r.ok, true, r.error?.message);
+    // the emitted (encoded) form, and other percent-encodings of the same subject
+    assert.equal(capsuleSubject("Acme Corp", "pay 1"), "urn:agent-action-capsule:Acme%20Corp:pay%201");
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:Acme%20Corp:pay%201", "Acme Corp", "pay 1"), true);
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:Acme%20Corp:pay 1", "Acme Corp", "pay 1"), true);
+    assert.equal((await verifyCapsuleCose(await signCapsuleCose(c, { signer }), { publicKey: PUB })).ok, true);
+  });
+  it("a sub naming another action is still CAPSULE_COSE_SUBJECT_MISMATCH, whatever the form", async () => {
+    const c = buildCapsule({ ...capsuleDraftOf(capsule()), action_id: "pay 1", operator: "Acme Corp" });
+    for (const sub of ["urn:agent-action-capsule:Acme Corp:pay 2", "urn:agent-action-capsule:Acme%20Corp:pay%202", "urn:agent-action-capsule:Acme%2GCorp:pay 1"]) {
+      const e = await errorOf(signRaw(header(c, { claims: claims(c, [[2, sub]]) }), json(c)));
+      assert.equal(e?.code, "CAPSULE_COSE_SUBJECT_MISMATCH", sub);
+      assert.equal(e?.path, "/0/15/2");
+    }
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:a:b%3Ac", "a", "b:c"), true);
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:a:b:c", "a:b", "c"), true); // the raw template is ambiguous by construction
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:a%3Ab:c", "a", "b:c"), true);
+    assert.equal(capsuleSubjectMatches("urn:agent-action-capsule:a%3Ab:c", "a", "b:d"), false);
+  });
   it("is urn:agent-action-capsule:OPERATOR:ACTION_ID and injective over (operator, action_id)", () => {
     assert.equal(capsuleSubject("acme", "po-1"), "urn:agent-action-capsule:acme:po-1");
     assert.equal(capsuleSubject("acme", "ledger/2026/po-1"), "urn:agent-action-capsule:acme:ledger/2026/po-1");

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   CAPSULE_ERROR_CODES,
+  CAPSULE_FINDINGS_PER_CHECK,
   CAPSULE_ATTESTATION_MODES,
   CAPSULE_EFFECT_MODES,
   CAPSULE_LEDGER_MODES,
@@ -117,18 +118,23 @@ export function assertWellFormedResult(r: VerifyCapsuleReturnType): void {
   assert.ok(r.class === 1 || r.class === 2);
   assert.ok(Array.isArray(r.findings));
   let lastKey = -1;
+  const perCheck = new Map<string, number>();
   for (const f of r.findings) {
-    assert.ok(f.class === 1 || f.class === 2);
-    assert.ok(Number.isInteger(f.check) && f.check >= 1 && f.check <= 8, `check ${f.check}`);
+    if (f.class === 1) assert.ok(f.check === "defensive" || (Number.isInteger(f.check) && f.check >= 1 && f.check <= 8), `check ${f.check}`);
+    else assert.ok(f.class === 2 && (f.check === 1 || f.check === 2), `class 2 check ${f.check}`);
     assert.ok(f.severity === "error" || f.severity === "warning" || f.severity === "info");
     assert.ok(CODES.has(f.code), `unknown code ${f.code}`);
     assert.equal(typeof f.message, "string");
     assert.equal(typeof f.path, "string");
     assert.ok(f.path === "" || f.path.startsWith("/"), `path ${f.path}`);
-    const key = f.class * 100 + f.check;
+    const key = f.class * 100 + (f.check === "defensive" ? 9 : f.check);
     assert.ok(key >= lastKey, "findings are in fixed order");
     lastKey = key;
+    const k = `${f.class}:${f.check}`;
+    perCheck.set(k, (perCheck.get(k) ?? 0) + 1);
   }
+  // bounded: at most CAPSULE_FINDINGS_PER_CHECK per check, plus one CAPSULE_FINDINGS_TRUNCATED summary
+  for (const [k, n] of perCheck) assert.ok(n <= CAPSULE_FINDINGS_PER_CHECK + 1, `${n} findings for ${k}`);
   assert.equal(r.ok, !r.findings.some((f) => f.severity === "error"));
   if (r.derived !== null) {
     assert.ok((CAPSULE_ATTESTATION_MODES as readonly string[]).includes(r.derived.attestation_mode));

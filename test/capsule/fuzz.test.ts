@@ -10,6 +10,7 @@ import {
   MemoryCapsuleStore,
   computeCapsuleId,
   createCapsuleSigner,
+  normalizeAbsentFields,
   getCapsulePublicKey,
   signCapsuleCose,
   verifyCapsule,
@@ -19,7 +20,7 @@ import {
   type Capsule,
   type VerifyCapsuleReturnType,
 } from "../../sdk/capsule/index.js";
-import { assertWellFormedResult, asCapsule, blockedCapsule, confirmedCapsule, fyiCapsule, mutate, prng } from "./fixtures.js";
+import { assertWellFormedResult, asCapsule, blockedCapsule, confirmedCapsule, fyiCapsule, mutate, prng, summary } from "./fixtures.js";
 
 const NASTY_STRINGS = ["", "a", "\ud800", "\udfff", "😀", "\u0000", "é", "A\u030a", "__proto__", "constructor", "capsule_id", "chain", "x".repeat(300), "1e3", "NaN"];
 const NASTY_NUMBERS = [0, -0, 1, -1, 0.5, -1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -Number.MAX_SAFE_INTEGER - 2, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 64, Number.EPSILON];
@@ -123,6 +124,29 @@ describe("fuzz: the Class 1 verifier never throws", () => {
       if (!r.ok) failures++;
     }
     assert.ok(failures > 1000, `mutations should mostly be caught (${failures})`);
+  });
+
+  it("1,500 mutations: a Capsule and its absent-field normalized form get the same verdict (the checks run on the normalized form)", () => {
+    const rnd = prng(5302);
+    const pool = [fyiCapsule(), confirmedCapsule(), blockedCapsule()];
+    let compared = 0;
+    for (let i = 0; i < 1500; i++) {
+      const m = mutateAt(rnd, pick(rnd, pool));
+      let normalized: unknown;
+      try {
+        normalized = normalizeAbsentFields(m);
+      } catch {
+        continue; // outside the JSON-DIGEST domain: no normalized form to compare with
+      }
+      const a = verifyCapsuleSync(m);
+      const b = verifyCapsuleSync(normalized);
+      assert.deepEqual(summary(a), summary(b));
+      assert.equal(a.ok, b.ok);
+      assert.equal(a.capsuleId, b.capsuleId);
+      assert.deepEqual(a.derived, b.derived);
+      compared++;
+    }
+    assert.ok(compared > 500, `enough digestible mutations compared (${compared})`);
   });
 
   it("1,000 random texts through verifyCapsuleJson", async () => {

@@ -24,9 +24,15 @@ import {
   verifyOutcome,
   verifyOutcomeCose,
   type CapsuleOutcome,
+  type CorrelateOutcomeReturnType,
+  type SignOutcomeCoseParameters,
 } from "../../sdk/capsule/index.js";
+import { Encoder, Tag } from "cbor-x";
+import { p256 } from "@noble/curves/nist.js";
 import { D } from "./fixtures.js";
 
+const enc = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
+const cbor = (v: unknown) => new Uint8Array(enc.encode(v));
 const agentKey = new Uint8Array(32).fill(3);
 const bankKey = new Uint8Array(32).fill(5);
 const action = buildCapsule({
@@ -114,6 +120,38 @@ describe("outcome Signed Statements", () => {
     const r = await verifyOutcomeCose(s, { publicKey: getCapsulePublicKey(bankKey), capsule: action });
     assert.equal(r.error?.code, "CAPSULE_COSE_PAYLOAD_REJECTED");
     assert.deepEqual(r.issues.map((i) => i.code), ["CAPSULE_OUTCOME_SUBJECT_MISMATCH"]);
+  });
+  it("an outcome signed by another implementation with the raw template sub verifies (shared header/payload check, finding 5)", async () => {
+    const o = buildOutcome({ outcome_type: "dispute", operator: "Acme Corp", action_id: "pay 9", observer: "bank-gateway@1", timestamp: "2026-06-03T08:00:00Z" });
+    const payload = new TextEncoder().encode(JSON.stringify(o));
+    const claims = new Map<string | number, unknown>([[1, o.observer], [2, "urn:agent-action-capsule:Acme Corp:pay 9"], ["capsule_statement_type", "outcome"]]);
+    const pb = cbor(new Map<string | number, unknown>([[1, -7], [3, "application/agent-action-capsule-outcome+json"], [15, claims]]));
+    const sig = p256.sign(cbor(["Signature1", pb, new Uint8Array(0), payload]), bankKey, { prehash: true });
+    const r = await verifyOutcomeCose(cbor(new Tag([pb, new Map(), payload, sig], 18)), { publicKey: getCapsulePublicKey(bankKey) });
+    assert.equal(r.ok, true, r.error?.message);
+    claims.set(2, "urn:agent-action-capsule:Acme Corp:pay 10");
+    const pb2 = cbor(new Map<string | number, unknown>([[1, -7], [3, "application/agent-action-capsule-outcome+json"], [15, claims]]));
+    const sig2 = p256.sign(cbor(["Signature1", pb2, new Uint8Array(0), payload]), bankKey, { prehash: true });
+    const bad = await verifyOutcomeCose(cbor(new Tag([pb2, new Map(), payload, sig2], 18)), { publicKey: getCapsulePublicKey(bankKey) });
+    assert.equal(bad.error?.code, "CAPSULE_COSE_SUBJECT_MISMATCH");
+    assert.equal(bad.error?.path, "/0/15/2");
+  });
+  it("a float written as 2.0 in an outcome payload is reported once, with its path", async () => {
+    const o = reversal();
+    const payload = new TextEncoder().encode(JSON.stringify(o).replace(/^\{/, '{"com.example.amount":2.0,'));
+    const claims = new Map<string | number, unknown>([[1, o.observer], [2, capsuleSubject(o.operator, o.action_id)], ["capsule_statement_type", "outcome"]]);
+    const pb = cbor(new Map<string | number, unknown>([[1, -7], [3, "application/agent-action-capsule-outcome+json"], [15, claims]]));
+    const sig = p256.sign(cbor(["Signature1", pb, new Uint8Array(0), payload]), bankKey, { prehash: true });
+    const r = await verifyOutcomeCose(cbor(new Tag([pb, new Map(), payload, sig], 18)), { publicKey: getCapsulePublicKey(bankKey) });
+    assert.equal(r.error?.code, "CAPSULE_COSE_PAYLOAD_REJECTED");
+    assert.deepEqual(r.issues.map((i) => `${i.code}:${i.path}`), ["CAPSULE_JSON_FLOAT:/com.example.amount", "CAPSULE_OUTCOME_ID_MISMATCH:/outcome_id"]);
+  });
+  it("signOutcomeCose takes SignOutcomeCoseParameters (issuedAt as a Date or seconds)", async () => {
+    const parameters: SignOutcomeCoseParameters = { signer: createCapsuleSigner(bankKey), issuedAt: new Date("2026-06-03T08:00:09Z") };
+    const r = await verifyOutcomeCose(await signOutcomeCose(reversal(), parameters), { publicKey: getCapsulePublicKey(bankKey) });
+    assert.equal(r.claims?.iat, Math.floor(Date.parse("2026-06-03T08:00:09Z") / 1000));
+    const corr: CorrelateOutcomeReturnType = correlateOutcome(reversal(), action);
+    assert.deepEqual(corr, { ok: true, issues: [] });
   });
   it("a wrong key is a bad signature", async () => {
     const s = await signOutcomeCose(reversal(), { signer: createCapsuleSigner(bankKey) });

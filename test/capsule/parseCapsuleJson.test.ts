@@ -15,6 +15,7 @@ import {
   CapsuleJsonUnsafeIntegerError,
   parseCapsuleJson,
   parseCapsuleJsonDetailed,
+  CapsuleJsonInputTypeError,
 } from "../../sdk/capsule/index.js";
 import { prng } from "./fixtures.js";
 
@@ -47,10 +48,26 @@ describe("parseCapsuleJson rejections", () => {
 });
 
 describe("parseCapsuleJsonDetailed", () => {
-  it("reports lexical floats as paths instead of throwing", () => {
-    const r = parseCapsuleJsonDetailed('{"a":{"b":[1,{"c":1.5}]},"d":2E0,"e":3}');
-    assert.deepEqual(r.lexicalFloats, ["/a/b/1/c", "/d"]);
-    assert.deepEqual(r.value, { a: { b: [1, { c: 1.5 }] }, d: 2, e: 3 });
+  it("reports the lexical floats the value hides (1.0, 2E0) as paths; other floats stay visible in the value", () => {
+    const r = parseCapsuleJsonDetailed('{"a":{"b":[1,{"c":1.5,"f":1.0}]},"d":2E0,"e":3,"g":1e300}');
+    assert.deepEqual(r.lexicalFloats, ["/a/b/1/f", "/d"]);
+    assert.equal(r.lexicalFloatCount, 2);
+    assert.deepEqual(r.value, { a: { b: [1, { c: 1.5, f: 1 }] }, d: 2, e: 3, g: 1e300 });
+  });
+  it("records at most `limit` paths and counts the rest (cost linear in the input, finding 1)", () => {
+    const depth = 300;
+    const text = '{"x":' + "[".repeat(depth) + Array(5000).fill("1.0").join(",") + "]".repeat(depth) + "}";
+    const r = parseCapsuleJsonDetailed(text, { limit: 3 });
+    assert.equal(r.lexicalFloats.length, 3);
+    assert.equal(r.lexicalFloatCount, 5000);
+    assert.equal(r.lexicalFloats[0], "/x" + "/0".repeat(depth));
+    assert.equal(r.lexicalFloats[2], "/x" + "/0".repeat(depth - 1) + "/2");
+  });
+  it("input that is neither text nor bytes is a type error, not invalid UTF-8 (finding 12)", () => {
+    for (const bad of [null, undefined, 42, {}, [1]]) {
+      assert.throws(() => parseCapsuleJsonDetailed(bad as unknown as string), (e: unknown) => e instanceof CapsuleJsonInputTypeError && e.code === "CAPSULE_JSON_INPUT_TYPE");
+      assert.throws(() => parseCapsuleJson(bad as unknown as string), CapsuleJsonInputTypeError);
+    }
   });
 });
 

@@ -13,6 +13,8 @@ import {
   verifyCapsule,
   verifyCapsuleJson,
   verifyCapsuleSync,
+  type Capsule,
+  type CapsuleStore,
   type VerifyCapsuleReturnType,
 } from "../../sdk/capsule/index.js";
 import { D, assertWellFormedResult, asCapsule, blockedCapsule, confirmedCapsule, fyiCapsule, mutate, seal, summary } from "./fixtures.js";
@@ -105,9 +107,13 @@ describe("check 1 — structural", () => {
   it("decide without a disposition", () => {
     assert.deepEqual(summary(v(mutate(blockedCapsule(), (x) => delete x.disposition))), ["1:error:CAPSULE_FIELD_MISSING:/disposition"]);
   });
-  it("the honesty invariant, asserted defensively on hand-crafted bytes", () => {
+  it("§6 the honesty invariant is not one of the checks: asserted defensively as a warning outside 1–8, ok stays true (finding 4)", () => {
     const r = v(mutate(blockedCapsule(), (x) => (x.disposition.human_disposed = true)));
-    assert.deepEqual(summary(r), ["1:error:CAPSULE_DISPOSITION_DISHONEST:/disposition/human_disposed"]);
+    assert.deepEqual(summary(r), ["defensive:warning:CAPSULE_DISPOSITION_DISHONEST:/disposition/human_disposed"]);
+    assert.equal(r.ok, true);
+    // ordered after check 8
+    const r2 = v(mutate(blockedCapsule(), (x) => { x.disposition.human_disposed = true; x.disposition.verdict_class = "x_new"; }));
+    assert.deepEqual(summary(r2), ["8:info:CAPSULE_UNREGISTERED_VALUE:/disposition/verdict_class", "defensive:warning:CAPSULE_DISPOSITION_DISHONEST:/disposition/human_disposed"]);
   });
   it("human_disposed not a boolean", () => {
     assert.deepEqual(summary(v(mutate(blockedCapsule(), (x) => (x.disposition.human_disposed = "yes")))), ["1:error:CAPSULE_FIELD_TYPE:/disposition/human_disposed"]);
@@ -268,9 +274,10 @@ describe("check 4 — verdict/effect orthogonality", () => {
     const r = v(mutate(blockedCapsule(), (x) => (x.disposition.verdict_class = "errored")));
     assert.deepEqual(summary(r), ["4:error:CAPSULE_VERDICT_ERRORED_UNDISPATCHED:/disposition/verdict_class"]);
   });
-  it("errored with a confirmed effect", () => {
+  it("errored with a confirmed effect: outside the stated pairing, but not a §6 check-4 failure → warning (finding 10)", () => {
     const r = v(mutate(confirmedCapsule(), (x) => (x.disposition.verdict_class = "errored")));
-    assert.deepEqual(summary(r), ["4:error:CAPSULE_VERDICT_ERRORED_UNDISPATCHED:/disposition/verdict_class"]);
+    assert.deepEqual(summary(r), ["4:warning:CAPSULE_VERDICT_ERRORED_CONFIRMED:/disposition/verdict_class"]);
+    assert.equal(r.ok, true);
   });
 });
 
@@ -343,6 +350,12 @@ describe("check 7 — assurance reconciliation", () => {
     assert.deepEqual(summary(r), []);
     assert.equal(r.derived?.attestation_mode, "anchored");
   });
+  it("anchored attestation when verifying the receipt FAILED is an overclaim (error), not merely unverified (finding 10)", () => {
+    const c = mutate(fyiCapsule(), (x) => (x.assurance.attestation_mode = "anchored"));
+    const r = v(c, { anchor: { receiptVerified: false } });
+    assert.deepEqual(summary(r), ["7:error:CAPSULE_ASSURANCE_OVERCLAIM:/assurance/attestation_mode"]);
+    assert.equal(r.ok, false);
+  });
   it("a verified receipt on a self_attested record is an underclaim (info)", () => {
     assert.deepEqual(summary(v(fyiCapsule(), { anchor: { receiptVerified: true } })), ["7:info:CAPSULE_ASSURANCE_UNDERCLAIM:/assurance/attestation_mode"]);
   });
@@ -355,9 +368,13 @@ describe("check 7 — assurance reconciliation", () => {
     );
     assert.deepEqual(summary(r), ["7:error:CAPSULE_ASSURANCE_OVERCLAIM:/assurance/effect_mode"]);
   });
-  it("effect_mode not_applicable for a dispatched effect understates it", () => {
-    const r = v(mutate(confirmedCapsule(), (x) => (x.assurance.effect_mode = "not_applicable")));
-    assert.deepEqual(summary(r), ["7:error:CAPSULE_ASSURANCE_UNDERSTATED:/assurance/effect_mode"]);
+  it("§5.3 reports overclaims: an understated effect_mode is a warning, the derived mode is what counts (finding 10)", () => {
+    for (const claimed of ["not_applicable", "dispatched_unconfirmed"]) {
+      const r = v(mutate(confirmedCapsule(), (x) => (x.assurance.effect_mode = claimed)));
+      assert.deepEqual(summary(r), ["7:warning:CAPSULE_ASSURANCE_UNDERSTATED:/assurance/effect_mode"]);
+      assert.equal(r.ok, true);
+      assert.equal(r.derived?.effect_mode, "confirmed");
+    }
   });
   it("ledger anchored derives only with verified inclusion evidence on an intact chain", async () => {
     const parent = blockedCapsule();
@@ -368,6 +385,7 @@ describe("check 7 — assurance reconciliation", () => {
     });
     const store = new MemoryCapsuleStore([asCapsule(parent)]);
     assert.deepEqual(summary(await verifyCapsule(c, { store })), ["7:warning:CAPSULE_ASSURANCE_UNVERIFIED:/assurance/ledger_mode"]);
+    assert.deepEqual(summary(await verifyCapsule(c, { store, anchor: { ledgerInclusionVerified: false } })), ["7:error:CAPSULE_ASSURANCE_OVERCLAIM:/assurance/ledger_mode"]);
     const r = await verifyCapsule(c, { store, anchor: { ledgerInclusionVerified: true } });
     assert.deepEqual(summary(r), []);
     assert.equal(r.derived?.ledger_mode, "anchored");
@@ -464,11 +482,27 @@ describe("the verifier never throws", () => {
       assert.equal(typeof a.ok, "boolean");
     });
   }
-  it("a store that throws is a finding, not an exception", async () => {
-    const c = mutate(fyiCapsule(), (x) => (x.chain = { parent_capsule_id: D("1"), relation: "supersedes" }));
-    const r = await verifyCapsule(c, { store: { get() { throw new Error("db down"); }, children() { return []; } } });
-    assertWellFormedResult(r);
-    assert.deepEqual(summary(r), ["6:warning:CAPSULE_CHAIN_STORE_ERROR:/chain"]);
+  it("a store that fails is an error finding, not an exception and not a pass (check 6 is normative, finding 6)", async () => {
+    const parent = asCapsule(blockedCapsule());
+    const c = mutate(fyiCapsule(), (x) => (x.chain = { parent_capsule_id: parent.capsule_id, relation: "supersedes" }));
+    const failing: [string, CapsuleStore][] = [
+      ["get throws", { get() { throw new Error("db down"); }, children() { return []; } }],
+      ["get rejects", { get: () => Promise.reject(new Error("timeout")), children: () => [] }],
+      ["children is not a list", { get: () => parent, children: () => 5 as unknown as Capsule[] }],
+      ["children throws", { get: () => parent, children: () => { throw new Error("index offline"); } }],
+    ];
+    for (const [name, store] of failing) {
+      const r = await verifyCapsule(c, { store });
+      assertWellFormedResult(r);
+      assert.equal(r.ok, false, name);
+      assert.equal(r.findings[0]?.code, "CAPSULE_CHAIN_STORE_ERROR", name);
+      assert.equal(r.findings[0]?.severity, "error", name);
+    }
+    const r = await verifyCapsule(c, { store: failing[0]![1] });
+    assert.deepEqual(summary(r), ["6:error:CAPSULE_CHAIN_STORE_ERROR:/chain"]);
+    assert.equal(r.derived?.ledger_mode, "standalone");
+    // distinct from a store that answers "no such Capsule"
+    assert.deepEqual(summary(await verifyCapsule(c, { store: new MemoryCapsuleStore() })), ["6:error:CAPSULE_CHAIN_PARENT_MISSING:/chain/parent_capsule_id"]);
   });
   it("seal() on the fixtures is consistent", () => {
     const c = fyiCapsule();
