@@ -1,8 +1,10 @@
 /**
  * ECT section of `npm run bench:sdk` (issue 4, "Performance"): ECT sign/s and verify/s (all 13
  * steps, against a ledger) next to bare `jose` loops measured in the same run, the time to
- * validate a 10,000-node DAG, and the time to verify a 10,000-token workflow (signatures + DAG)
- * with worker threads and on one thread.
+ * validate a 10,000-node DAG, the time to verify a 10,000-token workflow (signatures + DAG)
+ * with worker threads and on one thread, and verification against a 9,999-deep ledger (the
+ * default "auto" step 13 checks immediate parents of a ledger closed under parents; the full
+ * ancestor walk is shown beside it).
  *
  * Method: loops alternate between the SDK and its floor for several rounds and report the
  * median round, so drift on a shared machine hits both alike. Figures are printed, never
@@ -123,6 +125,52 @@ export async function run(): Promise<BenchSection[]> {
     else await sdk().then(bare).then(floor);
   }
 
+  // ── Verify against a deep ledger: a 9,999-long chain, tokens whose parent is its tip.
+  const DEPTH = 9_999;
+  const deepLedger = await EctLedger.open({ store: new MemoryLedgerStore(), clock });
+  let tip: string | undefined;
+  for (let i = 0; i < DEPTH; i++) {
+    const t = await createEct({ signer, iss: ISS, aud: AUD, wid: WID, exec_act: "chain", jti: `d${i}`, par: tip ? [tip] : [], clock });
+    await deepLedger.append(t.token);
+    tip = `d${i}`;
+  }
+  const N_DEEP = 1000;
+  const N_DEEP_FULL = 60;
+  const deepTokens: string[] = [];
+  for (let i = 0; i < N_DEEP; i++) deepTokens.push((await createEct({ signer, iss: ISS, aud: AUD, wid: WID, exec_act: "leaf", jti: `leaf${i}`, par: [tip!], clock })).token);
+  const deepOpts: VerifyEctParameters = { keyStore, audience: AUD, clock, store: deepLedger };
+  const deepCheck = await verifyEct(deepTokens[0], deepOpts);
+  if (!deepCheck.ok) throw new Error(`deep-ledger token does not verify: ${deepCheck.error.message}`);
+  const deepRates: number[] = [];
+  const shallowRates: number[] = [];
+  const deepFullRates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    // Alternate with the shallow-ledger verify of the same number of tokens: that is the floor.
+    const deepRun = async () =>
+      deepRates.push(
+        await rate(N_DEEP, async (i) => {
+          const res = await verifyEct(deepTokens[i], deepOpts);
+          if (!res.ok) throw new Error(res.error.message);
+        }),
+      );
+    const shallowRun = async () =>
+      shallowRates.push(
+        await rate(N_DEEP, async (i) => {
+          const res = await verifyEct(tokens[i], vopts);
+          if (!res.ok) throw new Error(res.error.message);
+        }),
+      );
+    if (r % 2 === 0) await deepRun().then(shallowRun);
+    else await shallowRun().then(deepRun);
+    if (r >= 3) continue;
+    deepFullRates.push(
+      await rate(N_DEEP_FULL, async (i) => {
+        const res = await verifyEct(deepTokens[i], { ...deepOpts, maxNodes: DEPTH + 1, dagTraversal: "full" });
+        if (!res.ok) throw new Error(res.error.message);
+      }),
+    );
+  }
+
   // ── DAG validation of 10,000 verified tokens.
   const N_DAG = 10_000;
   const rnd = prng(42);
@@ -173,6 +221,9 @@ export async function run(): Promise<BenchSection[]> {
   const dag = median(dagTimes);
   const wf = median(oneShot);
   const wfWarm = median(warm);
+  const deep = median(deepRates);
+  const shallow = median(shallowRates);
+  const deepFull = median(deepFullRates);
   return [
     {
       title: "ECT (Execution Context Tokens)",
@@ -184,6 +235,10 @@ export async function run(): Promise<BenchSection[]> {
         `DAG: ${N_DAG.toLocaleString("en-US")} verified claims, 1-3 parents each (seeded PRNG), validateEctDag (5 rules, iterative), median of 7.`,
         `Workflow: the same ${N_DAG.toLocaleString("en-US")}-node DAG as signed tokens, verifyEctWorkflow (steps 1-12 per token + DAG over the set). ` +
           `"auto" = ${workersUsed} worker thread(s) + the calling thread; one-shot includes starting the workers; median of 3.`,
+        `Deep ledger: an EctLedger (requireParents, so closedUnderParents) holding a ${DEPTH.toLocaleString("en-US")}-long chain; ${N_DEEP} tokens whose parent is the chain's tip, ` +
+          `verified with default options (step 13 "auto" = immediate parents), median of 5 rounds alternating with the same number of verifies against the one-entry ledger above (its floor); ` +
+          `the full-walk row verifies ${N_DEEP_FULL} of them with dagTraversal "full" (maxNodes raised to ${(DEPTH + 1).toLocaleString("en-US")} so the walk completes), median of 3. ` +
+          "Target for the deep-ledger row: at least 0.8x its floor (verification cost independent of depth).",
         `1-minute load average when the section started: ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores ` +
           "(the worker figures need a free core: under load from other processes they approach the single-thread figure).",
       ],
@@ -195,6 +250,15 @@ export async function run(): Promise<BenchSection[]> {
         { name: "Workflow verify 10k, workers (one-shot)", value: wf, unit: "s", target: "< 2 s", met: wf < 2 },
         { name: "Workflow verify 10k, warm EctVerifierPool", value: wfWarm, unit: "s", target: "< 2 s", met: wfWarm < 2 },
         { name: "Workflow verify 10k, calling thread only", value: single, unit: "s" },
+        {
+          name: "ECT verify, 9,999-deep ledger (default: parents check)",
+          value: deep,
+          unit: "tokens/s",
+          floor: { name: "ECT verify (13 steps), ledger holding only the parent", value: shallow },
+          target: ">= 0.8x floor",
+          met: deep >= 0.8 * shallow,
+        },
+        { name: "ECT verify, 9,999-deep ledger (full ancestor walk)", value: deepFull, unit: "tokens/s" },
       ],
     },
   ];

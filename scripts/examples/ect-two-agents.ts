@@ -12,6 +12,10 @@
  *   orchestrator verifies ECT3 against its ledger (the parent ECT2 is there) and checks out_hash.
  * Then two rejections: a token with a forged signature (401) and a replay of ECT1 (403, DAG rule 1).
  *
+ * Verify-then-record is one atomic step per agent (`Agent.exclusive`): a fresh token replayed
+ * concurrently is verified the second time against a ledger that already holds it, so the
+ * replay is a 403 (DAG rule 1), never a 500 from the ledger's duplicate refusal.
+ *
  * Run: `npx tsx scripts/examples/ect-two-agents.ts`. `runTwoAgentDemo()` is also exercised by
  * test/ect/two-agents.test.ts.
  */
@@ -25,11 +29,13 @@ import {
   createEct,
   createEctSigner,
   EctLedger,
+  EctLedgerDuplicateError,
   EXECUTION_CONTEXT_HEADER,
   InMemoryAgentKeyStore,
   MemoryLedgerStore,
   verifyExecutionContext,
   type AgentKeyStore,
+  type EctLedgerStore,
   type EctSigner,
 } from "../../sdk/index.js";
 
@@ -45,7 +51,21 @@ export type Agent = {
   verified: string[];
   /** Rejections it answered: status and error code. */
   rejected: { status: number; code: string }[];
+  /** Runs `fn` after every earlier call on this agent finished (verify + record as one step). */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Records a token in the agent's ledger, in turn with incoming requests. */
+  record: (token: string) => Promise<void>;
 };
+
+/** A FIFO lock: each call runs after the previous one settled. */
+function serialQueue(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
 
 type Handler = (agent: Agent, body: string, tokens: { token: string; claims: import("../../sdk/index.js").EctClaims }[]) => Promise<{ status: number; body: unknown }>;
 
@@ -79,28 +99,47 @@ export async function startAgent(options: {
   kid: string;
   keyStore: AgentKeyStore;
   handler: Handler;
+  /** Where the agent's audit ledger lives (default in memory; a `FileLedgerStore` makes it durable). */
+  ledgerStore?: EctLedgerStore | undefined;
 }): Promise<Agent> {
-  const ledger = await EctLedger.open({ store: new MemoryLedgerStore() });
+  const ledger = await EctLedger.open({ store: options.ledgerStore ?? new MemoryLedgerStore() });
   const signer = await createEctSigner({ kid: options.kid, privateKey: options.privateKey });
-  const agent = { name: options.name, id: options.id, signer, ledger, verified: [], rejected: [] } as unknown as Agent;
+  const exclusive = serialQueue();
+  const agent = { name: options.name, id: options.id, signer, ledger, verified: [], rejected: [], exclusive } as unknown as Agent;
+  agent.record = (token) => exclusive(async () => void (await ledger.append(token)));
+  const reject = (res: import("node:http").ServerResponse, status: number, code: string, body: Record<string, unknown>) => {
+    agent.rejected.push({ status, code });
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: code, ...body }));
+  };
   agent.server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      const result = await verifyExecutionContext(req.headersDistinct["execution-context"], {
-        keyStore: options.keyStore,
-        audience: options.id,
-        store: ledger,
+      // Verify and record atomically: no other request of this agent runs in between.
+      const result = await exclusive(async () => {
+        const r = await verifyExecutionContext(req.headersDistinct["execution-context"], {
+          keyStore: options.keyStore,
+          audience: options.id,
+          store: ledger,
+        });
+        if (!r.ok) return r;
+        try {
+          // Record in topological order (parents first), as the ledger requires.
+          for (const t of r.tokens) {
+            await ledger.append(t.token);
+            agent.verified.push(t.claims.jti);
+          }
+        } catch (err) {
+          // Unreachable while every append goes through `exclusive`; a replay is still a 403, not a 500.
+          if (err instanceof EctLedgerDuplicateError) return { ok: false as const, httpStatus: 403 as const, error: err };
+          throw err;
+        }
+        return r;
       });
       if (!result.ok) {
-        agent.rejected.push({ status: result.httpStatus, code: result.error.code });
-        res.writeHead(result.httpStatus, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: result.error.code, step: result.failure?.step, message: result.error.shortMessage }));
+        const step = "failure" in result ? result.failure?.step : undefined;
+        reject(res, result.httpStatus, result.error.code, { step, message: result.error.shortMessage });
         return;
-      }
-      // Record in topological order (parents first), as the ledger requires.
-      for (const t of result.tokens) {
-        await ledger.append(t.token);
-        agent.verified.push(t.claims.jti);
       }
       const out = await options.handler(agent, body, result.tokens);
       res.writeHead(out.status, { "content-type": "application/json" });
@@ -181,7 +220,7 @@ export async function runTwoAgentDemo(): Promise<TwoAgentDemoReport> {
         output,
       });
       ect3 = done.claims.jti;
-      await agent.ledger.append(done.token);
+      await agent.record(done.token);
       const callback = await post(`${orchestrator.url}/results`, output, [done.token]);
       return { status: 200, body: { accepted: true, ect: done.claims.jti, callbackStatus: callback.status } };
     },
@@ -192,8 +231,8 @@ export async function runTwoAgentDemo(): Promise<TwoAgentDemoReport> {
     const input = JSON.stringify({ amount: 4200, currency: "EUR" });
     const ect1 = await createEct({ signer: orchestrator.signer, iss: ORCH, aud: COMP, wid, exec_act: "fetch_data", output: input });
     const ect2 = await createEct({ signer: orchestrator.signer, iss: ORCH, aud: COMP, wid, exec_act: "analyze_risk", par: [ect1.claims.jti], input });
-    await orchestrator.ledger.append(ect1.token);
-    await orchestrator.ledger.append(ect2.token);
+    await orchestrator.record(ect1.token);
+    await orchestrator.record(ect2.token);
 
     const res = await post(`${compliance.url}/tasks`, input, [ect1.token, ect2.token]);
     if (res.status !== 200) throw new Error(`compliance agent answered ${res.status}: ${res.body}`);

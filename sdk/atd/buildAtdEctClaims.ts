@@ -9,10 +9,14 @@
  * Signaling, §Circuit Breaker Pattern, §Basic Rollback, §Rollback Timeout.
  *
  * Emits the ECT paper's claim names `par` and `ext` (not `pred`/`ect_ext`).
+ * `extra` members are copied as own data properties; a member named
+ * `__proto__` (at any depth) is refused with `AtdForbiddenMemberError`: a
+ * verifier would refuse such an ECT anyway (ECT step 12).
  */
 import type { AtdFields } from "./validateAtdEct.js";
 import { assertAtdEct } from "./validateAtdEct.js";
-import { AtdExtFieldValueError } from "./errors.js";
+import { AtdExtFieldValueError, AtdForbiddenMemberError, AtdInvalidOptionError, describe } from "./errors.js";
+import { defineMember, findForbiddenMember, isJsonObject, isProtoMember } from "./ect.js";
 import type { AtdSeverity } from "./vocabulary.js";
 
 /** The claims ATD contributes to an ECT. */
@@ -39,12 +43,17 @@ export type BuildAtdEctClaimsReturnType = AtdEctClaims;
  * broken (e.g. `AtdExtFieldValueError` for `atd.severity: "fatal"`).
  */
 export function buildAtdEctClaims(parameters: BuildAtdEctClaimsParameters): BuildAtdEctClaimsReturnType {
+  if (!isJsonObject(parameters)) throw new AtdInvalidOptionError({ path: "", details: `parameters must be an object, got ${describe(parameters)}` });
   const { act, par, out_hash, extra, ...fields } = parameters;
+  if (extra !== undefined && !isJsonObject(extra)) throw new AtdInvalidOptionError({ path: "extra", details: `extra must be an object, got ${describe(extra)}` });
+  if (par !== undefined && !Array.isArray(par)) throw new AtdInvalidOptionError({ path: "par", details: `par must be an array of jtis, got ${describe(par)}` });
   const ext: Record<string, unknown> = {};
+  const bad = findForbiddenMember(extra ?? {}, "ext", isProtoMember);
+  if (bad !== undefined) throw new AtdForbiddenMemberError({ path: bad, details: `${bad}: a member named "__proto__" is not allowed in ext` });
   for (const [k, v] of Object.entries(extra ?? {})) {
     if (k.startsWith("atd.") && Object.prototype.hasOwnProperty.call(fields, k.slice(4)))
       throw new AtdExtFieldValueError({ path: `ext[${JSON.stringify(k)}]`, details: `extra may not override ATD field ${k}` });
-    ext[k] = v;
+    defineMember(ext, k, v);
   }
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) ext[`atd.${k}`] = v;
   const claims: AtdEctClaims = { exec_act: act, par: [...(par ?? [])], ext, ...(out_hash !== undefined ? { out_hash } : {}) };
@@ -67,6 +76,7 @@ export function buildAtdRollbackTimeoutError(parameters: {
   /** Default `critical` (a timed-out rollback leaves state unknown). */
   severity?: AtdSeverity | undefined;
 }): AtdEctClaims {
+  if (!isJsonObject(parameters)) throw new AtdInvalidOptionError({ path: "", details: `parameters must be an object, got ${describe(parameters)}` });
   return buildAtdEctClaims({
     act: "atd:error",
     par: [parameters.rollbackRequestJti],

@@ -25,6 +25,18 @@
  * emits `atd:circuit_open` (the breaker opens again; peers observe it).
  * Outcomes of requests admitted before the breaker last changed state are
  * ignored. The cooldown returns to its base after a successful probe.
+ *
+ * Lost probes: the draft allows exactly one probe in HALF-OPEN and says
+ * nothing about a probe whose outcome is never reported (the caller crashed
+ * or forgot). Such a breaker would refuse every request forever. So a probe
+ * times out after `probeTimeoutS` (default: the cooldown that was served
+ * before it, i.e. 30 s, then 60 s, … up to 300 s): the timeout counts as a
+ * failed probe (re-open with the cooldown backed off, `atd:circuit_open`
+ * with `probeTimedOut: true`, and toward the HITL escalation), dated at the
+ * deadline, and a new probe is allowed once the new cooldown has passed. A
+ * late report of the timed-out probe is ignored. A refusal always carries
+ * `retryAfterMs > 0`: the rest of the cooldown while OPEN, the time until the
+ * probe times out while HALF-OPEN.
  */
 import { buildAtdEctClaims, type AtdEctClaims } from "./buildAtdEctClaims.js";
 import { AtdCircuitConfigError, AtdCircuitOpenError, AtdCircuitPermitError, describe } from "./errors.js";
@@ -63,6 +75,11 @@ export type AtdCircuitBreakerOptions = {
   minRequests?: number | undefined;
   /** Successive failed probes that call for HITL Level 2 (default 3). */
   permanentOpenProbes?: number | undefined;
+  /**
+   * Seconds after which an unreported HALF-OPEN probe counts as failed
+   * (default: the current cooldown, i.e. the one served before the probe). > 0.
+   */
+  probeTimeoutS?: number | undefined;
   /** Called synchronously with every event, in order. */
   onEvent?: ((event: AtdCircuitEvent) => void) | undefined;
 };
@@ -78,6 +95,8 @@ export type AtdCircuitEvent =
       cooldownS: number;
       /** True when a failed probe re-opened the breaker. */
       reopen: boolean;
+      /** True when the probe was never reported and timed out (`probeTimeoutS`). */
+      probeTimedOut: boolean;
       /** The `atd:circuit_open` claims the agent MUST record. */
       claims: AtdEctClaims;
     }
@@ -123,13 +142,21 @@ export type AtdCircuitSnapshot = {
   cooldownS: number;
   /** When the breaker last opened (ms), undefined when closed. */
   openedAt: number | undefined;
-  /** Milliseconds until a probe is allowed (0 unless open). */
+  /**
+   * Milliseconds until a request may be admitted: the rest of the cooldown
+   * while OPEN, until the probe times out while HALF-OPEN with the probe out,
+   * 0 otherwise (a request would be admitted now).
+   */
   retryAfterMs: number;
   probeInFlight: boolean;
+  /** When the probe in flight times out (ms), if one is out. */
+  probeDeadline: number | undefined;
   consecutiveProbeFailures: number;
 };
 
-function checkOptions(o: AtdCircuitBreakerOptions): Required<Omit<AtdCircuitBreakerOptions, "onEvent" | "now">> {
+type CheckedOptions = Required<Omit<AtdCircuitBreakerOptions, "onEvent" | "now" | "probeTimeoutS">> & { probeTimeoutS: number | undefined };
+
+function checkOptions(o: AtdCircuitBreakerOptions): CheckedOptions {
   const fail = (path: string, msg: string): never => {
     throw new AtdCircuitConfigError({ path, details: msg });
   };
@@ -137,6 +164,9 @@ function checkOptions(o: AtdCircuitBreakerOptions): Required<Omit<AtdCircuitBrea
     if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) fail(path, `${path} must be ${what}, got ${describe(v)}`);
     return v as number;
   };
+  if (typeof o !== "object" || o === null) fail("options", `options must be an object, got ${describe(o)}`);
+  if (o.now !== undefined && typeof o.now !== "function") fail("now", "now must be a function returning milliseconds");
+  if (o.onEvent !== undefined && typeof o.onEvent !== "function") fail("onEvent", "onEvent must be a function");
   if (typeof o.downstreamAgent !== "string" || o.downstreamAgent.length === 0)
     fail("downstreamAgent", `downstreamAgent must be a non-empty string, got ${describe(o.downstreamAgent)}`);
   const d = ATD_CIRCUIT_DEFAULTS;
@@ -147,14 +177,15 @@ function checkOptions(o: AtdCircuitBreakerOptions): Required<Omit<AtdCircuitBrea
   const backoffFactor = num("backoffFactor", o.backoffFactor ?? d.backoffFactor, (n) => n >= 1, ">= 1");
   const minRequests = num("minRequests", o.minRequests ?? d.minRequests, (n) => Number.isSafeInteger(n) && n >= 1, "an integer >= 1");
   const permanentOpenProbes = num("permanentOpenProbes", o.permanentOpenProbes ?? d.permanentOpenProbes, (n) => Number.isSafeInteger(n) && n >= 1, "an integer >= 1");
-  return { downstreamAgent: o.downstreamAgent, threshold, windowS, cooldownS, maxCooldownS, backoffFactor, minRequests, permanentOpenProbes };
+  const probeTimeoutS = o.probeTimeoutS === undefined ? undefined : num("probeTimeoutS", o.probeTimeoutS, (n) => n > 0, "> 0");
+  return { downstreamAgent: o.downstreamAgent, threshold, windowS, cooldownS, maxCooldownS, backoffFactor, minRequests, permanentOpenProbes, probeTimeoutS };
 }
 
 type PermitState = { breaker: AtdCircuitBreaker; reported: boolean };
 const PERMITS = new WeakMap<AtdCircuitPermit, PermitState>();
 
 export class AtdCircuitBreaker {
-  readonly options: Readonly<Required<Omit<AtdCircuitBreakerOptions, "onEvent" | "now">>>;
+  readonly options: Readonly<CheckedOptions>;
   readonly #now: () => number;
   readonly #onEvent: ((event: AtdCircuitEvent) => void) | undefined;
   #state: AtdCircuitState = "closed";
@@ -167,6 +198,8 @@ export class AtdCircuitBreaker {
   #cooldownS: number;
   #openedAt: number | undefined;
   #probeOut = false;
+  /** When the probe in flight times out (ms). */
+  #probeDeadline: number | undefined;
   #probeFailures = 0;
 
   constructor(options: AtdCircuitBreakerOptions) {
@@ -202,6 +235,7 @@ export class AtdCircuitBreaker {
       openedAt: this.#openedAt,
       retryAfterMs: this.#retryAfter(now),
       probeInFlight: this.#probeOut,
+      probeDeadline: this.#probeOut ? this.#probeDeadline : undefined,
       consecutiveProbeFailures: this.#probeFailures,
     };
   }
@@ -209,7 +243,8 @@ export class AtdCircuitBreaker {
   /**
    * Asks to send one request. CLOSED: allowed. OPEN: rejected with the time
    * until the probe. HALF-OPEN: the first caller gets the probe permit, others
-   * are rejected until its outcome is recorded.
+   * are rejected until its outcome is recorded or it times out
+   * (`probeTimeoutS`). A rejection's `retryAfterMs` is always > 0.
    */
   tryAcquire(): AtdCircuitAdmission {
     this.#tickAndEmit();
@@ -217,6 +252,7 @@ export class AtdCircuitBreaker {
     if (this.#state === "closed") return { allowed: true, permit: this.#issue(false, now) };
     if (this.#state === "half_open" && !this.#probeOut) {
       this.#probeOut = true;
+      this.#probeDeadline = now + (this.options.probeTimeoutS ?? this.#cooldownS) * 1000;
       return { allowed: true, permit: this.#issue(true, now) };
     }
     return { allowed: false, state: this.#state, retryAfterMs: this.#retryAfter(now) };
@@ -247,23 +283,9 @@ export class AtdCircuitBreaker {
     if (permit.generation !== this.#generation) return this.#emit(events); // admitted before the last state change
     if (permit.probe) {
       this.#probeOut = false;
+      this.#probeDeadline = undefined;
       if (outcome === "success") this.#close(now, events);
-      else {
-        this.#push(now, true);
-        this.#probeFailures++;
-        this.#cooldownS = Math.min(this.#cooldownS * this.options.backoffFactor, this.options.maxCooldownS);
-        this.#open(now, true, events);
-        if (this.#probeFailures === this.options.permanentOpenProbes)
-          events.push({
-            type: "escalate",
-            at: now,
-            downstreamAgent: this.options.downstreamAgent,
-            trigger: "circuit_permanent_open",
-            requirement: "SHOULD",
-            level: 2,
-            consecutiveProbeFailures: this.#probeFailures,
-          });
-      }
+      else this.#probeFailed(now, false, events);
       return this.#emit(events);
     }
     // an ordinary request admitted while CLOSED
@@ -316,15 +338,45 @@ export class AtdCircuitBreaker {
     return events;
   }
 
+  /** Milliseconds until a request could be admitted; > 0 whenever one would be refused now. */
   #retryAfter(now: number): number {
-    if (this.#state !== "open" || this.#openedAt === undefined) return 0;
-    return Math.max(0, this.#openedAt + this.#cooldownS * 1000 - now);
+    if (this.#state === "open" && this.#openedAt !== undefined) return Math.max(1, Math.ceil(this.#openedAt + this.#cooldownS * 1000 - now));
+    if (this.#state === "half_open" && this.#probeOut && this.#probeDeadline !== undefined) return Math.max(1, Math.ceil(this.#probeDeadline - now));
+    return 0;
   }
 
-  /** OPEN → HALF-OPEN once the cooldown has expired; the event goes into `events`. */
+  /** A failed (or timed-out) probe at time `at`: back off, re-open, maybe escalate. */
+  #probeFailed(at: number, timedOut: boolean, events: AtdCircuitEvent[]): void {
+    this.#push(at, true);
+    this.#probeFailures++;
+    this.#cooldownS = Math.min(this.#cooldownS * this.options.backoffFactor, this.options.maxCooldownS);
+    this.#open(at, true, events, timedOut);
+    if (this.#probeFailures === this.options.permanentOpenProbes)
+      events.push({
+        type: "escalate",
+        at,
+        downstreamAgent: this.options.downstreamAgent,
+        trigger: "circuit_permanent_open",
+        requirement: "SHOULD",
+        level: 2,
+        consecutiveProbeFailures: this.#probeFailures,
+      });
+  }
+
+  /**
+   * Time-driven transitions; events go into `events`: a HALF-OPEN probe past
+   * its deadline fails (re-open, dated at the deadline), then OPEN → HALF-OPEN
+   * once the cooldown has expired.
+   */
   #tick(events: AtdCircuitEvent[]): void {
-    if (this.#state !== "open" || this.#openedAt === undefined) return;
     const now = this.#now();
+    if (this.#state === "half_open" && this.#probeOut && this.#probeDeadline !== undefined && now >= this.#probeDeadline) {
+      const at = this.#probeDeadline;
+      this.#probeOut = false;
+      this.#probeDeadline = undefined;
+      this.#probeFailed(at, true, events);
+    }
+    if (this.#state !== "open" || this.#openedAt === undefined) return;
     if (now < this.#openedAt + this.#cooldownS * 1000) return;
     this.#state = "half_open";
     this.#generation++;
@@ -358,7 +410,7 @@ export class AtdCircuitBreaker {
     }
   }
 
-  #open(now: number, reopen: boolean, events: AtdCircuitEvent[]): void {
+  #open(now: number, reopen: boolean, events: AtdCircuitEvent[], probeTimedOut = false): void {
     this.#evict(now);
     const requests = this.#times.length - this.#head;
     const errorRate = requests ? this.#failures / requests : 1;
@@ -373,6 +425,7 @@ export class AtdCircuitBreaker {
       windowS: this.options.windowS,
       cooldownS: this.#cooldownS,
       reopen,
+      probeTimedOut,
       claims: buildAtdEctClaims({
         act: "atd:circuit_open",
         downstream_agent: this.options.downstreamAgent,

@@ -9,10 +9,15 @@
  *
  * The draft gives neither N nor the window: both are required parameters.
  * Breakers are told apart by the ECT issuer (`iss`); ECTs without `iat` cannot
- * be placed in time and are skipped (listed in `skipped`). Never throws.
+ * be placed in time and are skipped (listed in `skipped`). Never throws:
+ * missing or invalid parameters (`minBreakers` not a positive integer,
+ * `windowS` not a finite number ≥ 0, `ects` not an array) are
+ * `ATD_INVALID_OPTION` findings and nothing is detected, so a misconfigured
+ * detector is visible rather than silently quiet.
  */
 import { validateAtdEct } from "./validateAtdEct.js";
 import type { AtdEscalation } from "./hitl.js";
+import { describe, type AtdFinding } from "./errors.js";
 
 export type DetectAtdCoordinatedCircuitOpenParameters = {
   /** ECT payloads (any; only valid `atd:circuit_open` with `iat` count). */
@@ -27,6 +32,8 @@ export type DetectAtdCoordinatedCircuitOpenReturnType = {
   escalations: AtdEscalation[];
   /** Indices of circuit_open ECTs skipped for lack of `iat`. */
   skipped: number[];
+  /** `ATD_INVALID_OPTION` findings for invalid parameters (then nothing was detected). */
+  findings: AtdFinding[];
 };
 
 /**
@@ -35,10 +42,20 @@ export type DetectAtdCoordinatedCircuitOpenReturnType = {
  * opened within `windowS`; the next burst is counted from opens after it.
  */
 export function detectAtdCoordinatedCircuitOpen(parameters: DetectAtdCoordinatedCircuitOpenParameters): DetectAtdCoordinatedCircuitOpenReturnType {
-  const { minBreakers, windowS } = parameters;
-  const ects = Array.isArray(parameters.ects) ? parameters.ects : [];
-  const byDownstream = new Map<string, { iat: number; iss: string; jti: string; wid: string | undefined }[]>();
+  const escalations: AtdEscalation[] = [];
   const skipped: number[] = [];
+  const findings: AtdFinding[] = [];
+  const p = (typeof parameters === "object" && parameters !== null ? parameters : {}) as Partial<DetectAtdCoordinatedCircuitOpenParameters>;
+  const { minBreakers, windowS, ects: rawEcts } = p;
+  if (p !== parameters) findings.push({ code: "ATD_INVALID_OPTION", path: "", message: `parameters must be an object, got ${describe(parameters)}` });
+  if (!Array.isArray(rawEcts)) findings.push({ code: "ATD_INVALID_OPTION", path: "ects", message: `ects must be an array, got ${describe(rawEcts)}` });
+  if (!(typeof minBreakers === "number" && Number.isSafeInteger(minBreakers) && minBreakers >= 1))
+    findings.push({ code: "ATD_INVALID_OPTION", path: "minBreakers", message: `minBreakers must be a positive integer, got ${describe(minBreakers)}` });
+  if (!(typeof windowS === "number" && Number.isFinite(windowS) && windowS >= 0))
+    findings.push({ code: "ATD_INVALID_OPTION", path: "windowS", message: `windowS must be a finite number >= 0, got ${describe(windowS)}` });
+  if (findings.length > 0) return { escalations, skipped, findings };
+  const ects = rawEcts as readonly unknown[];
+  const byDownstream = new Map<string, { iat: number; iss: string; jti: string; wid: string | undefined }[]>();
   ects.forEach((raw, i) => {
     const r = validateAtdEct(raw);
     if (!r.valid || r.ect.fields?.act !== "atd:circuit_open") return;
@@ -51,8 +68,7 @@ export function detectAtdCoordinatedCircuitOpen(parameters: DetectAtdCoordinated
     list.push({ iat: r.ect.iat, iss: r.ect.iss ?? "", jti: r.ect.jti, wid: r.ect.wid });
     byDownstream.set(key, list);
   });
-  const escalations: AtdEscalation[] = [];
-  if (!(minBreakers >= 1) || !(windowS >= 0)) return { escalations, skipped };
+
   for (const [downstream, list] of byDownstream) {
     list.sort((a, b) => a.iat - b.iat);
     const counts = new Map<string, number>();
@@ -60,14 +76,14 @@ export function detectAtdCoordinatedCircuitOpen(parameters: DetectAtdCoordinated
     for (let hi = 0; hi < list.length; hi++) {
       const e = list[hi]!;
       counts.set(e.iss, (counts.get(e.iss) ?? 0) + 1);
-      while (list[lo]!.iat < e.iat - windowS) {
+      while (list[lo]!.iat < e.iat - windowS!) {
         const x = list[lo]!;
         const c = counts.get(x.iss)! - 1;
         if (c === 0) counts.delete(x.iss);
         else counts.set(x.iss, c);
         lo++;
       }
-      if (counts.size >= minBreakers) {
+      if (counts.size >= minBreakers!) {
         const issuers = new Set(list.slice(lo, hi + 1).map((x) => x.jti));
         escalations.push({
           trigger: "coordinated_circuit_open",
@@ -84,5 +100,5 @@ export function detectAtdCoordinatedCircuitOpen(parameters: DetectAtdCoordinated
       }
     }
   }
-  return { escalations, skipped };
+  return { escalations, skipped, findings };
 }

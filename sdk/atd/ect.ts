@@ -67,6 +67,61 @@ export function hasOwn(obj: Readonly<Record<string, unknown>>, key: string): boo
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/**
+ * Path of the first member, anywhere inside `value` (iteratively, cycle-safe), whose name
+ * `isForbidden` refuses; `undefined` when there is none. Paths extend `path` like
+ * `a.b[2]["x y"]`.
+ */
+export function findForbiddenMember(value: unknown, path: string, isForbidden: (name: string) => boolean): string | undefined {
+  const seen = new Set<object>();
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length > 0) {
+    const [v, p] = stack.pop()!;
+    if (typeof v !== "object" || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c: unknown = v[i];
+        if (typeof c === "object" && c !== null) stack.push([c, `${p}[${i}]`]);
+      }
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      if (isForbidden(k)) return memberPath(p, k);
+      const c = (v as Record<string, unknown>)[k];
+      if (typeof c === "object" && c !== null) stack.push([c, memberPath(p, k)]);
+    }
+  }
+  return undefined;
+}
+
+/** `path.name`, or `path["odd name"]` when the name is not an identifier. */
+export function memberPath(path: string, name: string): string {
+  if (/^[A-Za-z_$][\w$-]*$/.test(name)) return path ? `${path}.${name}` : name;
+  return `${path}[${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)}]`;
+}
+
+/** Whether a value has the shape of a validated ATD ECT (`validateAtdEct` output). Never throws. */
+export function isAtdValidatedShape(value: unknown): value is { jti: string; kind: string; par: readonly string[]; ext: Readonly<Record<string, unknown>>; fields: unknown } {
+  try {
+    if (!isJsonObject(value)) return false;
+    const v = value as Record<string, unknown>;
+    return typeof v.jti === "string" && typeof v.kind === "string" && Array.isArray(v.par) && isJsonObject(v.ext);
+  } catch {
+    return false;
+  }
+}
+
+/** `__proto__`: the one member name that rewrites a prototype when assigned. */
+export function isProtoMember(name: string): boolean {
+  return name === "__proto__";
+}
+
+/** Copies a member onto `target` as an own data property (never through a setter such as `__proto__`). */
+export function defineMember(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** JCS-style comparison of two JSON values; false when either cannot be serialised. */
 export function sameJson(a: unknown, b: unknown): boolean {
   try {
@@ -95,7 +150,9 @@ function readParents(value: unknown, name: string, findings: AtdFinding[], jti: 
 
 /**
  * Reads an ECT payload into ATD's normalised form. Never throws: problems
- * come back as findings (`ATD_ECT_MALFORMED`, `ATD_CLAIM_CONFLICT`).
+ * come back as findings (`ATD_ECT_MALFORMED`, `ATD_CLAIM_CONFLICT`, and
+ * `ATD_FORBIDDEN_MEMBER` for an own `__proto__` member in the payload or
+ * anywhere in `ext`, which a verified ECT never carries).
  * Does not check the exec_act vocabulary (see `validateAtdEct`).
  */
 export function normalizeAtdEct(value: unknown): NormalizeAtdEctReturnType {
@@ -105,6 +162,8 @@ export function normalizeAtdEct(value: unknown): NormalizeAtdEctReturnType {
       findings.push({ code: "ATD_ECT_MALFORMED", path: "", message: `ECT payload must be a JSON object, got ${describe(value)}` });
       return { ok: false, ect: undefined, findings };
     }
+    if (hasOwn(value, "__proto__"))
+      findings.push({ code: "ATD_FORBIDDEN_MEMBER", path: '["__proto__"]', message: 'the payload has a member named "__proto__"' });
     const jtiRaw = own(value, "jti");
     const jti = typeof jtiRaw === "string" && jtiRaw.length > 0 ? jtiRaw : undefined;
     if (jti === undefined)
@@ -151,6 +210,11 @@ export function normalizeAtdEct(value: unknown): NormalizeAtdEctReturnType {
     else if (hasEctExt) {
       extName = "ect_ext";
       ext = readExt("ect_ext");
+    }
+
+    for (const name of ["ext", "ect_ext"] as const) {
+      const bad = findForbiddenMember(own(value, name), name, isProtoMember);
+      if (bad !== undefined) findings.push({ code: "ATD_FORBIDDEN_MEMBER", path: bad, jti, message: `${bad} is a member named "__proto__"` });
     }
 
     const optString = (name: string): string | undefined => {

@@ -12,6 +12,7 @@
  *   use the same bound (configurable) and report truncation.
  */
 import type { AtdValidatedEct } from "./validateAtdEct.js";
+import { AtdInvalidOptionError, describe } from "./errors.js";
 
 export const ATD_DEFAULT_TRAVERSAL_LIMIT = 10_000;
 
@@ -24,8 +25,12 @@ export class AtdEctIndex {
   readonly #order: string[] = [];
   readonly traversalLimit: number;
 
+  /** Throws `AtdInvalidOptionError` when `traversalLimit` is not a positive integer (NaN would disable the bound). */
   constructor(options: { traversalLimit?: number | undefined } = {}) {
-    this.traversalLimit = options.traversalLimit ?? ATD_DEFAULT_TRAVERSAL_LIMIT;
+    const t: unknown = (options as { traversalLimit?: unknown } | null | undefined)?.traversalLimit;
+    if (t !== undefined && !(typeof t === "number" && Number.isSafeInteger(t) && t >= 1))
+      throw new AtdInvalidOptionError({ path: "traversalLimit", details: `traversalLimit must be a positive integer, got ${describe(t)}` });
+    this.traversalLimit = (t as number | undefined) ?? ATD_DEFAULT_TRAVERSAL_LIMIT;
   }
 
   /** Adds an ECT; returns false (and changes nothing) when its jti is already indexed. */

@@ -64,6 +64,10 @@ export const ATD_ERROR_CODES = [
   "ATD_WF_DUPLICATE_EDGE",
   "ATD_WF_UNKNOWN_NODE_REF",
   "ATD_WF_CYCLE",
+  // shared
+  "ATD_INVALID_OPTION",
+  "ATD_FORBIDDEN_MEMBER",
+  "ATD_ROLLBACK_STORE_FAILED",
 ] as const;
 
 export type AtdErrorCode = (typeof ATD_ERROR_CODES)[number];
@@ -325,7 +329,10 @@ export class AtdCircuitConfigError extends AtdError {
 export class AtdCircuitOpenError extends AtdError {
   override name = "AtdCircuitOpenError";
   readonly downstreamAgent: string;
-  /** Milliseconds until a probe may be allowed (0 when a probe is already in flight). */
+  /**
+   * Milliseconds until a probe may be allowed (always > 0): while OPEN, the rest of the
+   * cooldown; while HALF-OPEN with the probe out, until that probe times out.
+   */
   readonly retryAfterMs: number;
   constructor(downstreamAgent: string, retryAfterMs: number, p: FindingParameters = {}) {
     super("ATD_CIRCUIT_OPEN", "Circuit breaker is open.", p.path ?? "", {
@@ -408,6 +415,48 @@ export class AtdRollbackBadOutcomeError extends AtdError {
   constructor(p: FindingParameters = {}) {
     super("ATD_ROLLBACK_BAD_OUTCOME", "Restore callback returned an invalid outcome.", p.path ?? "", p);
   }
+}
+
+/**
+ * The rollback result store or the checkpoint lookup failed (threw or rejected). `cause` holds
+ * the original error. Thrown before restore runs; a failing `set` after restore ran is not
+ * thrown (the outcome is kept in memory, see `AtdRollbackCoordinator`).
+ */
+export class AtdRollbackStoreError extends AtdError {
+  override name = "AtdRollbackStoreError";
+  constructor(p: FindingParameters = {}) {
+    super("ATD_ROLLBACK_STORE_FAILED", "Rollback store or checkpoint lookup failed.", p.path ?? "", p);
+  }
+}
+
+// ---------------------------------------------------------------- shared
+
+/** An option passed to an ATD function is invalid (not an object, a limit that is not a positive integer, …). */
+export class AtdInvalidOptionError extends AtdError {
+  override name = "AtdInvalidOptionError";
+  constructor(p: FindingParameters = {}) {
+    super("ATD_INVALID_OPTION", "Invalid ATD option.", p.path ?? "options", p);
+  }
+}
+
+/**
+ * A member name that would rewrite an object's prototype when copied (`__proto__`, and in
+ * workflow descriptors also `constructor` and `prototype`): refused wherever ATD copies
+ * untrusted members into its own objects. `path` names where it was found.
+ */
+export class AtdForbiddenMemberError extends AtdError {
+  override name = "AtdForbiddenMemberError";
+  constructor(p: FindingParameters = {}) {
+    super("ATD_FORBIDDEN_MEMBER", "Forbidden member name.", p.path ?? "", p);
+  }
+}
+
+/** Member names refused by `AtdForbiddenMemberError` in descriptors and builders. */
+export const ATD_FORBIDDEN_MEMBER_NAMES: readonly string[] = Object.freeze(["__proto__", "constructor", "prototype"]);
+
+/** Whether a member name is refused (see `ATD_FORBIDDEN_MEMBER_NAMES`). */
+export function isAtdForbiddenMemberName(name: string): boolean {
+  return name === "__proto__" || name === "constructor" || name === "prototype";
 }
 
 // ---------------------------------------------------------------- workflow descriptor
@@ -539,6 +588,9 @@ const FINDING_CLASSES: Partial<Record<AtdErrorCode, new (p: FindingParameters) =
   ATD_WF_DUPLICATE_EDGE: AtdWorkflowDuplicateEdgeError,
   ATD_WF_UNKNOWN_NODE_REF: AtdWorkflowUnknownNodeRefError,
   ATD_WF_CYCLE: AtdWorkflowCycleError,
+  ATD_INVALID_OPTION: AtdInvalidOptionError,
+  ATD_FORBIDDEN_MEMBER: AtdForbiddenMemberError,
+  ATD_ROLLBACK_STORE_FAILED: AtdRollbackStoreError,
 };
 
 /**
@@ -547,13 +599,19 @@ const FINDING_CLASSES: Partial<Record<AtdErrorCode, new (p: FindingParameters) =
  * are listed in the error's meta lines so nothing is lost.
  */
 export function atdErrorFromFinding(finding: AtdFinding, others: readonly AtdFinding[] = []): AtdError {
+  if (typeof finding !== "object" || finding === null)
+    return new AtdEctMalformedError({ details: `atdErrorFromFinding needs a finding, got ${describe(finding)}` });
+  others = Array.isArray(others) ? others.filter((f) => typeof f === "object" && f !== null) : [];
   const meta = others.length
     ? [`${others.length} more finding(s):`, ...others.map((f) => `  ${f.code} at ${f.path || "(root)"}: ${f.message}`)]
     : undefined;
   const params = { path: finding.path, details: finding.message, metaMessages: meta };
-  if (finding.code === "ATD_ILLEGAL_TRANSITION" && finding.transition)
-    return new AtdIllegalTransitionError(finding.transition.from, finding.transition.to, { ...params, node: finding.transition.node });
-  const Cls = FINDING_CLASSES[finding.code];
+  if (finding.code === "ATD_ILLEGAL_TRANSITION") {
+    const t = finding.transition;
+    return new AtdIllegalTransitionError(t?.from ?? "unknown", t?.to ?? "unknown", { ...params, node: t?.node });
+  }
+  // Own-property lookup: a code such as "__proto__" or "toString" must not reach Object.prototype.
+  const Cls = typeof finding.code === "string" && Object.prototype.hasOwnProperty.call(FINDING_CLASSES, finding.code) ? FINDING_CLASSES[finding.code] : undefined;
   if (Cls) return new Cls(params);
   return new AtdError(finding.code, finding.message, finding.path, { details: finding.message, metaMessages: meta });
 }

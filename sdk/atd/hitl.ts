@@ -25,6 +25,7 @@
  * needs the companion HITL draft's exec_act and is not built here.
  */
 import type { AtdValidatedEct } from "./validateAtdEct.js";
+import { isAtdValidatedShape, isJsonObject } from "./ect.js";
 
 /** Companion HITL levels as ATD names them: 1 PAUSE, 2 approval required, 3 STOP. */
 export type AtdHitlLevel = 1 | 2 | 3;
@@ -84,14 +85,17 @@ export function atdEscalationsForError(
     parents?: readonly (AtdValidatedEct | undefined)[] | undefined;
   } = {},
 ): AtdEscalation[] {
+  if (!isAtdValidatedShape(error)) return [];
   const f = error.fields;
   if (f?.act !== "atd:error") return [];
   const out: AtdEscalation[] = [];
   const base = { cause: error.jti, nodes: error.par, wid: error.wid, scope: "node" as const };
-  const cf = context.checkpoint?.fields;
+  const ctx = isJsonObject(context) ? context : {};
+  const cf = isAtdValidatedShape(ctx.checkpoint) ? ctx.checkpoint.fields : undefined;
   if (cf?.act === "atd:checkpoint" && cf.reversible === false)
     out.push({ ...base, trigger: "irreversible_failure", requirement: "MUST", level: 2 });
-  if (f.error_type === "timeout" && (context.parents ?? []).some((p) => p?.kind === "atd:rollback_request"))
+  const parents = Array.isArray(ctx.parents) ? ctx.parents : [];
+  if (f.error_type === "timeout" && parents.some((p) => isAtdValidatedShape(p) && p.kind === "atd:rollback_request"))
     out.push({ ...base, trigger: "rollback_timeout", requirement: "MUST", level: undefined });
   if (f.severity === "critical") out.push({ ...base, trigger: "critical_error", requirement: "SHOULD", level: undefined });
   return out;
@@ -103,6 +107,8 @@ export function atdEscalationsForError(
  * (MUST, per `unreachable_human`; level not named).
  */
 export function atdEscalationsForRollbackResult(result: AtdValidatedEct, nodes: readonly string[] = []): AtdEscalation[] {
+  if (!isAtdValidatedShape(result)) return [];
+  if (!Array.isArray(nodes)) nodes = [];
   const f = result.fields;
   if (f?.act !== "atd:rollback_result") return [];
   if (f.status === "failed")

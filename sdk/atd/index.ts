@@ -221,6 +221,10 @@ export {
   AtdWorkflowDuplicateEdgeError,
   AtdWorkflowUnknownNodeRefError,
   AtdWorkflowCycleError,
+  AtdInvalidOptionError,
+  AtdForbiddenMemberError,
+  AtdRollbackStoreError,
+  ATD_FORBIDDEN_MEMBER_NAMES,
   type AtdErrorCode,
   type AtdFinding,
 } from "./errors.js";

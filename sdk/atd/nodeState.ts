@@ -50,6 +50,7 @@ export function isAtdNodeState(value: unknown): value is AtdNodeState {
 
 /** True for the states with no successor (`rolled_back`, `escalated`). */
 export function isTerminalAtdNodeState(state: AtdNodeState): boolean {
+  if (!isAtdNodeState(state)) throw new AtdUnknownNodeStateError(state, { path: "state" });
   return ATD_NODE_TRANSITIONS[state].length === 0;
 }
 
@@ -71,7 +72,7 @@ export type TransitionAtdNodeParameters = {
  * from, to and the node) otherwise.
  */
 export function transitionAtdNode(parameters: TransitionAtdNodeParameters): AtdNodeState {
-  const { from, to, node } = parameters;
+  const { from, to, node } = (typeof parameters === "object" && parameters !== null ? parameters : {}) as Partial<TransitionAtdNodeParameters>;
   if (!isAtdNodeState(from)) throw new AtdUnknownNodeStateError(from, { path: "from" });
   if (!isAtdNodeState(to)) throw new AtdUnknownNodeStateError(to, { path: "to" });
   if (!ATD_NODE_TRANSITIONS[from].includes(to)) throw new AtdIllegalTransitionError(from, to, { node });

@@ -34,7 +34,7 @@
 import { validateAtdEct, type AtdValidatedEct, type AtdCascadedEntry } from "./validateAtdEct.js";
 import { AtdEctIndex } from "./ectIndex.js";
 import { ATD_NODE_TRANSITIONS, type AtdNodeState } from "./nodeState.js";
-import { atdErrorFromFinding, type AtdFinding } from "./errors.js";
+import { atdErrorFromFinding, describe, type AtdFinding } from "./errors.js";
 import { ATD_PERMANENT_OPEN_PROBES, atdEscalationsForError, atdEscalationsForRollbackResult, type AtdEscalation } from "./hitl.js";
 import { sameJson } from "./ect.js";
 import type { AtdRollbackStatus, AtdSeverity, AtdTerminalStatus } from "./vocabulary.js";
@@ -104,17 +104,38 @@ export type ReplayAtdEctsReturnType = {
   findings: AtdFinding[];
 };
 
+/** The traversal limit of the options, or the option problem. Never throws. */
+function readTraversalLimit(options: unknown): number | undefined | string {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return `options must be an object, got ${describe(options)}`;
+  try {
+    const t = (options as ReplayAtdEctsOptions).traversalLimit;
+    if (t === undefined) return undefined;
+    if (typeof t === "number" && Number.isSafeInteger(t) && t >= 1) return t;
+    return `traversalLimit must be a positive integer, got ${describe(t)}`;
+  } catch (cause) {
+    return `options could not be read: ${describe(String((cause as Error)?.message ?? cause))}`;
+  }
+}
+
 /**
- * Replays `ects` (any values; each is validated) in the given order.
+ * Replays `ects` (any values; each is validated) in the given order. Invalid
+ * options (not an object, a `traversalLimit` that is not a positive integer)
+ * are one `ATD_INVALID_OPTION` finding and nothing is replayed.
  */
 export function replayAtdEcts(ects: readonly unknown[], options: ReplayAtdEctsOptions = {}): ReplayAtdEctsReturnType {
-  const index = new AtdEctIndex({ traversalLimit: options.traversalLimit });
   const nodes = new Map<string, AtdNodeRecord>();
   const workflows = new Map<string, AtdWorkflowRecord>();
   const rollbacks = new Map<string, AtdRollbackRecord>();
   const circuits = new Map<string, AtdCircuitRecord>();
   const escalations: AtdEscalation[] = [];
   const findings: AtdFinding[] = [];
+  const limit = readTraversalLimit(options);
+  if (typeof limit === "string") {
+    findings.push({ code: "ATD_INVALID_OPTION", path: "options", message: limit });
+    return { valid: false, nodes, workflows, rollbacks, circuits, escalations, index: new AtdEctIndex(), findings };
+  }
+  const index = new AtdEctIndex({ traversalLimit: limit });
   const list: readonly unknown[] = Array.isArray(ects) ? ects : [];
   if (!Array.isArray(ects)) findings.push({ code: "ATD_ECT_MALFORMED", path: "", message: "ects must be an array" });
 

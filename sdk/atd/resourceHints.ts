@@ -22,8 +22,8 @@
  * network_mbps are numbers ≥ 0; timeout_s a number > 0.
  */
 import { ATD_PRIORITIES, type AtdPriority } from "./vocabulary.js";
-import { describe, atdErrorFromFinding, type AtdErrorCode, type AtdFinding } from "./errors.js";
-import { isJsonObject, own } from "./ect.js";
+import { describe, atdErrorFromFinding, AtdInvalidOptionError, isAtdForbiddenMemberName, type AtdErrorCode, type AtdFinding } from "./errors.js";
+import { defineMember, findForbiddenMember, isJsonObject, memberPath, own } from "./ect.js";
 
 export type AtdResourceHints = {
   priority?: AtdPriority | undefined;
@@ -84,7 +84,7 @@ export function checkAtdResourceHints(
   value: unknown,
   path: string,
   findings: AtdFinding[],
-  codes: { type: AtdErrorCode; value: AtdErrorCode; unknown: AtdErrorCode },
+  codes: { type: AtdErrorCode; value: AtdErrorCode; unknown: AtdErrorCode; forbidden: AtdErrorCode },
   preserveUnknown: boolean,
 ): AtdResourceHints | undefined {
   if (!isJsonObject(value)) {
@@ -93,12 +93,19 @@ export function checkAtdResourceHints(
   }
   const before = findings.length;
   const out: Record<string, unknown> = {};
+  const forbidden = (p: string) =>
+    findings.push({ code: codes.forbidden, path: p, message: `${p} uses a forbidden member name (__proto__, constructor and prototype would rewrite an object's prototype when copied)` });
   for (const key of Object.keys(value)) {
     const v = own(value, key);
     const p = `${path}.${key}`;
     if (!(ATD_RESOURCE_HINT_NAMES as readonly string[]).includes(key)) {
-      if (preserveUnknown) out[key] = v;
-      else findings.push({ code: codes.unknown, path: p, message: `${p} is not a resource hint (${ATD_RESOURCE_HINT_NAMES.join(", ")})` });
+      if (isAtdForbiddenMemberName(key)) forbidden(memberPath(path, key));
+      else if (!preserveUnknown) findings.push({ code: codes.unknown, path: p, message: `${p} is not a resource hint (${ATD_RESOURCE_HINT_NAMES.join(", ")})` });
+      else {
+        const deep = findForbiddenMember(v, memberPath(path, key), isAtdForbiddenMemberName);
+        if (deep !== undefined) forbidden(deep);
+        else defineMember(out, key, v);
+      }
       continue;
     }
     const problem = checkHint(key as (typeof ATD_RESOURCE_HINT_NAMES)[number], v);
@@ -146,6 +153,7 @@ export function parseAtdResourceConstraints(constraints: unknown): AtdResourceHi
 
 /** Writes hints back as `atd.resource_*` constraint members. */
 export function atdResourceHintsToConstraints(hints: AtdResourceHints): Record<string, unknown> {
+  if (!isJsonObject(hints)) throw new AtdInvalidOptionError({ path: "hints", details: `hints must be an object, got ${describe(hints)}` });
   const out: Record<string, unknown> = {};
   for (const name of ATD_RESOURCE_HINT_NAMES) if (hints[name] !== undefined) out[`atd.resource_${name}`] = hints[name];
   return out;
@@ -154,6 +162,8 @@ export function atdResourceHintsToConstraints(hints: AtdResourceHints): Record<s
 /** §Priority Levels: the Kubernetes QoS class the draft suggests for a priority. */
 export type AtdQosClass = "Guaranteed" | "Burstable" | "BestEffort";
 export function atdPriorityQosClass(priority: AtdPriority): AtdQosClass {
+  if (!(ATD_PRIORITIES as readonly unknown[]).includes(priority))
+    throw new AtdInvalidOptionError({ path: "priority", details: `priority must be one of ${ATD_PRIORITIES.join(", ")}, got ${describe(priority)}` });
   switch (priority) {
     case "critical":
       return "Guaranteed";
@@ -179,6 +189,11 @@ export type AtdUnsatisfiedHintDecision =
  * priority counts as `normal`.
  */
 export function decideAtdUnsatisfiedHints(parameters: { priority?: AtdPriority | undefined; waitedS: number }): AtdUnsatisfiedHintDecision {
+  if (!isJsonObject(parameters)) throw new AtdInvalidOptionError({ path: "", details: `parameters must be an object, got ${describe(parameters)}` });
+  if (parameters.priority !== undefined && !(ATD_PRIORITIES as readonly unknown[]).includes(parameters.priority))
+    throw new AtdInvalidOptionError({ path: "priority", details: `priority must be one of ${ATD_PRIORITIES.join(", ")}, got ${describe(parameters.priority)}` });
+  if (typeof parameters.waitedS !== "number" || !Number.isFinite(parameters.waitedS) || parameters.waitedS < 0)
+    throw new AtdInvalidOptionError({ path: "waitedS", details: `waitedS must be a finite number of seconds >= 0, got ${describe(parameters.waitedS)}` });
   const priority = parameters.priority ?? "normal";
   if (priority === "critical") {
     if (parameters.waitedS >= ATD_CRITICAL_SCHEDULING_DEADLINE_S)

@@ -27,8 +27,17 @@
  * Status resolution (ours where the draft is silent): restore `failed` or a
  * throw → `failed`; `completed` with every cascaded entry `completed` and no
  * irreversible child → `completed`, otherwise `partial`. Request-level
- * rejections (malformed, forbidden, unknown/expired checkpoint) are thrown
- * and not remembered, so a corrected retry can succeed; results are.
+ * rejections (malformed, forbidden, unknown/expired checkpoint, a failing
+ * store lookup) are thrown BEFORE restore runs and are not remembered, so a
+ * corrected retry can succeed.
+ *
+ * Once `restore` has been invoked for a jti, that jti's outcome is fixed and
+ * restore never runs again for it: a malformed restore outcome (or one that
+ * cannot be turned into `atd:rollback_result` claims) becomes status `failed`
+ * with a description naming the problem (`AtdRollbackBadOutcomeError`'s
+ * details); if the result store's `set` fails, the outcome is kept in memory
+ * (`persisted: false`, `persistError`), replayed from there, and written to
+ * the store again on the next repeat of the jti.
  */
 import canonicalize from "canonicalize";
 import { assertAtdEct, type AtdCascadedEntry, type AtdValidatedEct } from "./validateAtdEct.js";
@@ -41,9 +50,11 @@ import {
   AtdRollbackBadOutcomeError,
   AtdRollbackForbiddenError,
   AtdRollbackJtiConflictError,
+  AtdRollbackStoreError,
+  AtdInvalidOptionError,
   describe,
 } from "./errors.js";
-import type { AtdEctIndex } from "./ectIndex.js";
+import { AtdEctIndex } from "./ectIndex.js";
 import { authorizeAtdRollback } from "./rollbackEligibility.js";
 import { isAtdCheckpointExpired } from "./checkpoint.js";
 import type { AtdEscalation } from "./hitl.js";
@@ -99,6 +110,10 @@ export type AtdRollbackHandleReturnType = {
   outcome: AtdRollbackOutcome;
   /** True when this jti had been handled (or was being handled) before. */
   replayed: boolean;
+  /** False when the outcome could not be written to the result store (it is kept in memory instead). */
+  persisted: boolean;
+  /** Why the result store write failed, when `persisted` is false. */
+  persistError: AtdRollbackStoreError | undefined;
 };
 
 /** Where outcomes are remembered (default: in memory). May be async (durable stores). */
@@ -151,8 +166,24 @@ export class AtdRollbackCoordinator {
   readonly #timers: AtdTimers;
   readonly #store: AtdRollbackResultStore;
   readonly #inflight = new Map<string, { fingerprint: string; promise: Promise<AtdRollbackHandleReturnType> }>();
+  /** Outcomes fixed after restore ran whose store write failed: replayed from here, never re-run. */
+  readonly #unpersisted = new Map<string, { fingerprint: string; outcome: AtdRollbackOutcome }>();
 
+  /** Throws `AtdInvalidOptionError` for options that are not an object or members of the wrong kind. */
   constructor(options: AtdRollbackCoordinatorOptions) {
+    const bad = (path: string, what: string): never => {
+      throw new AtdInvalidOptionError({ path, details: `${path || "options"} must be ${what}` });
+    };
+    if (!isJsonObject(options)) bad("", "an object");
+    if (typeof options.resolveCheckpoint !== "function") bad("resolveCheckpoint", "a function (jti) => checkpoint payload");
+    if (typeof options.restore !== "function") bad("restore", "a function (context) => restore outcome");
+    if (options.now !== undefined && typeof options.now !== "function") bad("now", "a function returning milliseconds");
+    if (options.index !== undefined && !(options.index instanceof AtdEctIndex)) bad("index", "an AtdEctIndex");
+    if (options.requireLineage !== undefined && typeof options.requireLineage !== "boolean") bad("requireLineage", "a boolean");
+    const t = options.timers as Partial<AtdTimers> | undefined;
+    if (t !== undefined && (!isJsonObject(t) || typeof t.setTimeout !== "function" || typeof t.clearTimeout !== "function")) bad("timers", "{ setTimeout, clearTimeout }");
+    const st = options.store as Partial<AtdRollbackResultStore> | undefined;
+    if (st !== undefined && (!isJsonObject(st) || typeof st.get !== "function" || typeof st.set !== "function")) bad("store", "{ get, set }");
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
@@ -172,7 +203,7 @@ export class AtdRollbackCoordinator {
     if (running) {
       if (running.fingerprint !== fingerprint) throw new AtdRollbackJtiConflictError(request.jti);
       const r = await running.promise;
-      return { outcome: r.outcome, replayed: true };
+      return { ...r, replayed: true };
     }
     const promise = this.#run(request, fingerprint);
     this.#inflight.set(request.jti, { fingerprint, promise });
@@ -184,14 +215,31 @@ export class AtdRollbackCoordinator {
   }
 
   async #run(request: AtdValidatedEct, fingerprint: string): Promise<AtdRollbackHandleReturnType> {
-    const stored = await this.#store.get(request.jti);
+    const kept = this.#unpersisted.get(request.jti);
+    if (kept) {
+      if (kept.fingerprint !== fingerprint) throw new AtdRollbackJtiConflictError(request.jti);
+      const persistError = await this.#persist(request.jti, kept);
+      if (!persistError) this.#unpersisted.delete(request.jti);
+      return { outcome: kept.outcome, replayed: true, persisted: !persistError, persistError };
+    }
+    let stored: { fingerprint: string; outcome: AtdRollbackOutcome } | undefined;
+    try {
+      stored = await this.#store.get(request.jti);
+    } catch (cause) {
+      throw new AtdRollbackStoreError({ path: "jti", details: `result store get(${JSON.stringify(request.jti)}) failed: ${errorText(cause)}`, cause });
+    }
     if (stored) {
       if (stored.fingerprint !== fingerprint) throw new AtdRollbackJtiConflictError(request.jti);
-      return { outcome: stored.outcome, replayed: true };
+      return { outcome: stored.outcome, replayed: true, persisted: true, persistError: undefined };
     }
     const receivedAt = this.#now();
     const checkpointId = request.par[0]!;
-    const raw = await this.#o.resolveCheckpoint(checkpointId);
+    let raw: unknown;
+    try {
+      raw = await this.#o.resolveCheckpoint(checkpointId);
+    } catch (cause) {
+      throw new AtdRollbackStoreError({ path: `${request.parName}[0]`, details: `resolveCheckpoint(${JSON.stringify(checkpointId)}) failed: ${errorText(cause)}`, cause });
+    }
     if (raw === undefined || raw === null)
       throw new AtdCheckpointNotFoundError({ path: `${request.parName}[0]`, details: `checkpoint ${JSON.stringify(checkpointId)} is not known` });
     const checkpoint = assertAtdEct(raw);
@@ -202,9 +250,22 @@ export class AtdRollbackCoordinator {
     const auth = authorizeAtdRollback({ request, checkpoint, index: this.#o.index, requireLineage: this.#o.requireLineage });
     if (!auth.authorized) throw new AtdRollbackForbiddenError({ path: auth.finding.path, details: auth.finding.message });
 
+    // From here on restore may run: the outcome is fixed for this jti whatever happens.
     const outcome = await this.#execute(request, checkpoint, receivedAt);
-    await this.#store.set(request.jti, { fingerprint, outcome });
-    return { outcome, replayed: false };
+    const entry = { fingerprint, outcome };
+    const persistError = await this.#persist(request.jti, entry);
+    if (persistError) this.#unpersisted.set(request.jti, entry);
+    return { outcome, replayed: false, persisted: !persistError, persistError };
+  }
+
+  /** Writes an outcome to the result store; the error (never thrown) when that fails. */
+  async #persist(jti: string, entry: { fingerprint: string; outcome: AtdRollbackOutcome }): Promise<AtdRollbackStoreError | undefined> {
+    try {
+      await this.#store.set(jti, entry);
+      return undefined;
+    } catch (cause) {
+      return new AtdRollbackStoreError({ path: "jti", details: `result store set(${JSON.stringify(jti)}) failed: ${errorText(cause)}; the outcome is kept in memory`, cause });
+    }
   }
 
   async #execute(request: AtdValidatedEct, checkpoint: AtdValidatedEct, receivedAt: number): Promise<AtdRollbackOutcome> {
@@ -291,6 +352,30 @@ export class AtdRollbackCoordinator {
         escalations: [escalation({ trigger: "rollback_timeout", requirement: "MUST", level: undefined, scope: "node" })],
       });
 
+    // Restore has run: any problem with what it returned makes the rollback `failed`.
+    try {
+      return this.#decide(result, checkpoint, irreversible, escalation, finish);
+    } catch (err) {
+      const why = err instanceof AtdRollbackBadOutcomeError ? `${err.details ?? err.shortMessage}${err.path ? ` (at ${err.path})` : ""}` : errorText(err);
+      return finish({
+        status: "failed",
+        cascaded: [],
+        out_hash: undefined,
+        timedOut: false,
+        description: `restore returned an unusable outcome: ${why}`,
+        escalations: [escalation({ trigger: "rollback_failed", requirement: "MUST", level: 3, scope: "workflow" })],
+      });
+    }
+  }
+
+  /** Turns restore's outcome into the rollback outcome (throws for an unusable one). */
+  #decide(
+    result: unknown,
+    checkpoint: AtdValidatedEct,
+    irreversible: readonly AtdValidatedEct[],
+    escalation: (e: Omit<AtdEscalation, "cause" | "nodes" | "wid">) => AtdEscalation,
+    finish: (o: Omit<AtdRollbackOutcome, "resultClaims" | "requestJti" | "checkpointId" | "errorClaims"> & { errorClaims?: AtdEctClaims }) => AtdRollbackOutcome,
+  ): AtdRollbackOutcome {
     const r = checkRestoreOutcome(result);
     let status: AtdRollbackStatus;
     let description = r.description;
@@ -304,6 +389,14 @@ export class AtdRollbackCoordinator {
     if (status === "failed") escalations.push(escalation({ trigger: "rollback_failed", requirement: "MUST", level: 3, scope: "workflow" }));
     if (irreversible.length > 0) escalations.push(escalation({ trigger: "rollback_escalated", requirement: "MUST", level: undefined, scope: "node" }));
     return finish({ status, cascaded: r.cascaded, out_hash: status === "failed" ? undefined : r.out_hash, timedOut: false, description, escalations });
+  }
+}
+
+function errorText(err: unknown): string {
+  try {
+    return describe(String((err as Error)?.message ?? err));
+  } catch {
+    return "(unprintable error)";
   }
 }
 

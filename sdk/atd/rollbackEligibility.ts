@@ -23,10 +23,16 @@
  * checked as: every `done` task downstream of the checkpointed tasks is
  * itself covered by one of the checkpoints being rolled back.
  */
-import type { AtdEctIndex } from "./ectIndex.js";
+import { AtdEctIndex } from "./ectIndex.js";
 import type { AtdValidatedEct } from "./validateAtdEct.js";
 import type { AtdNodeState } from "./nodeState.js";
-import { atdErrorFromFinding, type AtdFinding } from "./errors.js";
+import { atdErrorFromFinding, AtdInvalidOptionError, describe, type AtdFinding } from "./errors.js";
+import { isAtdValidatedShape, isJsonObject } from "./ect.js";
+
+function requireIndex(index: unknown): AtdEctIndex {
+  if (!(index instanceof AtdEctIndex)) throw new AtdInvalidOptionError({ path: "index", details: `index must be an AtdEctIndex, got ${describe(index)}` });
+  return index;
+}
 
 export type AuthorizeAtdRollbackParameters = {
   /** The validated `atd:rollback_request`. */
@@ -43,7 +49,13 @@ export type AuthorizeAtdRollbackReturnType = { authorized: true; finding: undefi
 
 /** Decides whether the requester may roll back the checkpoint. Never throws. */
 export function authorizeAtdRollback(parameters: AuthorizeAtdRollbackParameters): AuthorizeAtdRollbackReturnType {
+  // Malformed arguments deny (fail closed) with a finding naming them.
+  const invalid = (path: string, message: string): AuthorizeAtdRollbackReturnType => ({ authorized: false, finding: { code: "ATD_INVALID_OPTION", path, message } });
+  if (!isJsonObject(parameters)) return invalid("", `parameters must be an object, got ${describe(parameters)}`);
   const { request, checkpoint, index } = parameters;
+  if (!isAtdValidatedShape(request)) return invalid("request", "request must be a validated ATD ECT (validateAtdEct)");
+  if (!isAtdValidatedShape(checkpoint)) return invalid("checkpoint", "checkpoint must be a validated ATD ECT (validateAtdEct)");
+  if (index !== undefined && !(index instanceof AtdEctIndex)) return invalid("index", `index must be an AtdEctIndex, got ${describe(index)}`);
   const deny = (path: string, message: string): AuthorizeAtdRollbackReturnType => ({
     authorized: false,
     finding: { code: "ATD_ROLLBACK_FORBIDDEN", path, jti: request.jti, message },
@@ -72,8 +84,9 @@ export type AtdBlastRadius = {
   truncated: boolean;
 };
 
-/** §Partial Rollback: the blast radius of a failure at `failedJti`. */
+/** §Partial Rollback: the blast radius of a failure at `failedJti`. Throws `AtdInvalidOptionError` when `index` is not an `AtdEctIndex`. */
 export function computeAtdBlastRadius(index: AtdEctIndex, failedJti: string): AtdBlastRadius {
+  requireIndex(index);
   const walk = index.descendants(failedJti);
   const checkpoints = walk.jtis.filter((j) => index.get(j)?.kind === "atd:checkpoint");
   const agents = [...new Set(checkpoints.map((c) => index.get(c)?.iss ?? ""))];
@@ -86,6 +99,7 @@ export function computeAtdBlastRadius(index: AtdEctIndex, failedJti: string): At
  * of `checkpointJti` must also roll back.
  */
 export function atdCascadeTargets(index: AtdEctIndex, checkpointJti: string): string[] {
+  requireIndex(index);
   const own = new Set(index.checkpointTree(checkpointJti).jtis);
   const tasks = index.tasksOfCheckpoint(checkpointJti);
   return index.descendants(tasks).jtis.filter((j) => !own.has(j) && index.get(j)?.kind === "atd:checkpoint");
@@ -108,11 +122,20 @@ export type CheckAtdPartialRollbackReturnType = {
 
 /** §Partial Rollback: whether the given checkpoints may be rolled back alone. Never throws. */
 export function checkAtdPartialRollback(parameters: CheckAtdPartialRollbackParameters): CheckAtdPartialRollbackReturnType {
-  const { index, checkpointIds, states } = parameters;
   const findings: AtdFinding[] = [];
+  const invalid = (path: string, message: string): CheckAtdPartialRollbackReturnType => ({
+    eligible: false,
+    findings: [{ code: "ATD_INVALID_OPTION", path, message }],
+    covered: [],
+  });
+  if (!isJsonObject(parameters)) return invalid("", `parameters must be an object, got ${describe(parameters)}`);
+  const { index, checkpointIds, states } = parameters;
+  if (!(index instanceof AtdEctIndex)) return invalid("index", `index must be an AtdEctIndex, got ${describe(index)}`);
+  if (!Array.isArray(checkpointIds)) return invalid("checkpointIds", `checkpointIds must be an array, got ${describe(checkpointIds)}`);
+  if (typeof (states as { get?: unknown } | null)?.get !== "function") return invalid("states", "states must be a Map of node states");
   const ckpts: AtdValidatedEct[] = [];
   checkpointIds.forEach((id, i) => {
-    const c = index.get(id);
+    const c = typeof id === "string" ? index.get(id) : undefined;
     if (!c) findings.push({ code: "ATD_REF_UNKNOWN", path: `checkpointIds[${i}]`, message: `unknown checkpoint ${JSON.stringify(id)}` });
     else if (c.kind !== "atd:checkpoint")
       findings.push({ code: "ATD_REF_KIND", path: `checkpointIds[${i}]`, jti: id, message: `${JSON.stringify(id)} is ${c.kind}, not a checkpoint` });

@@ -45,7 +45,7 @@ import {
   type AtdTerminalStatus,
 } from "./vocabulary.js";
 import { extPath, hasOwn, isJsonObject, normalizeAtdEct, own, type AtdNormalizedEct } from "./ect.js";
-import { atdErrorFromFinding, describe, type AtdFinding } from "./errors.js";
+import { atdErrorFromFinding, AtdUnknownExecActError, describe, type AtdFinding } from "./errors.js";
 
 // ------------------------------------------------------------------ typed views
 
@@ -293,6 +293,8 @@ export const ATD_ACT_RULES: Readonly<Record<AtdExecAct, ActRule>> = {
 
 /** The `ext` member names (with the `atd.` prefix) an exec_act requires. */
 export function requiredAtdExtFields(act: AtdExecAct): readonly string[] {
+  // isAtdExecAct is an own-list check: "__proto__" or "toString" never reach a prototype.
+  if (!isAtdExecAct(act)) throw new AtdUnknownExecActError({ path: "exec_act", details: `${describe(act)} is not one of the eight ATD exec_act values` });
   return ATD_ACT_RULES[act].fields.filter((r) => r.required).map((r) => `atd.${r.name}`);
 }
 

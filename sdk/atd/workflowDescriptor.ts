@@ -19,12 +19,20 @@
  *   `label`, `hitl_required` (absent = false), `resource_hints`.
  * - unknown members are rejected (`ATD_WF_UNKNOWN_FIELD`) unless
  *   `unknownFields: "preserve"`, which keeps them through a round trip.
+ * - the member names `__proto__`, `constructor` and `prototype` are refused at
+ *   any level, in both modes (`ATD_FORBIDDEN_MEMBER`, naming the path): a
+ *   preserved `__proto__` would otherwise replace the prototype of the node it
+ *   is copied onto (and smuggle in inherited `hitl_required`, `label`, …).
+ *   Preserved members are copied as own data properties.
+ * - invalid options (`unknownFields` other than "reject"/"preserve", a
+ *   `maxNodes` that is not a positive integer, options that are not an
+ *   object) are one `ATD_INVALID_OPTION` finding; nothing is validated.
  * - node ids unique; edges reference declared ids; no duplicate edges; no
  *   self-loops or cycles (checked iteratively, Kahn's algorithm); at most
  *   `maxNodes` nodes (default 10,000, the ECT traversal limit).
  */
-import { isJsonObject, own } from "./ect.js";
-import { atdErrorFromFinding, AtdWorkflowCycleError, describe, type AtdFinding } from "./errors.js";
+import { defineMember, findForbiddenMember, isJsonObject, memberPath, own } from "./ect.js";
+import { atdErrorFromFinding, AtdWorkflowCycleError, AtdWorkflowTypeError, describe, isAtdForbiddenMemberName, type AtdFinding } from "./errors.js";
 import { checkAtdResourceHints, type AtdResourceHints } from "./resourceHints.js";
 import { ATD_WORKFLOW_MEDIA_TYPE } from "./vocabulary.js";
 
@@ -71,11 +79,31 @@ const EDGE_FIELDS = ["from", "to"];
  * throws; returns every finding, each naming its path (e.g. `nodes[2].id`,
  * `edges[4].to`).
  */
+/** Reads the options; a string is the option problem. Never throws. */
+function readOptions(options: unknown): { preserve: boolean; maxNodes: number } | string {
+  if (options === undefined) return { preserve: false, maxNodes: ATD_WORKFLOW_DEFAULT_MAX_NODES };
+  if (!isJsonObject(options)) return `options must be an object, got ${describe(options)}`;
+  try {
+    const { unknownFields, maxNodes } = options as ValidateAtdWorkflowOptions;
+    if (unknownFields !== undefined && unknownFields !== "reject" && unknownFields !== "preserve")
+      return `unknownFields must be "reject" or "preserve", got ${describe(unknownFields)}`;
+    if (maxNodes !== undefined && !(typeof maxNodes === "number" && Number.isSafeInteger(maxNodes) && maxNodes >= 1))
+      return `maxNodes must be a positive integer, got ${describe(maxNodes)}`;
+    return { preserve: unknownFields === "preserve", maxNodes: maxNodes ?? ATD_WORKFLOW_DEFAULT_MAX_NODES };
+  } catch (cause) {
+    return `options could not be read: ${describe(String((cause as Error)?.message ?? cause))}`;
+  }
+}
+
 export function validateAtdWorkflow(input: unknown, options: ValidateAtdWorkflowOptions = {}): ValidateAtdWorkflowReturnType {
   const findings: AtdFinding[] = [];
-  const preserve = options.unknownFields === "preserve";
-  const maxNodes = options.maxNodes ?? ATD_WORKFLOW_DEFAULT_MAX_NODES;
   const fail = () => ({ valid: false as const, workflow: undefined, findings });
+  const opts = readOptions(options);
+  if (typeof opts === "string") {
+    findings.push({ code: "ATD_INVALID_OPTION", path: "options", message: opts });
+    return fail();
+  }
+  const { preserve, maxNodes } = opts;
   try {
     let value: unknown = input;
     if (typeof input === "string") {
@@ -94,8 +122,18 @@ export function validateAtdWorkflow(input: unknown, options: ValidateAtdWorkflow
     const unknown = (obj: Record<string, unknown>, allowed: readonly string[], path: string, target: Record<string, unknown>) => {
       for (const k of Object.keys(obj)) {
         if (allowed.includes(k)) continue;
-        if (preserve) target[k] = obj[k];
-        else findings.push({ code: "ATD_WF_UNKNOWN_FIELD", path: path ? `${path}.${k}` : k, message: `unknown member ${JSON.stringify(k)}` });
+        if (isAtdForbiddenMemberName(k)) {
+          findings.push(forbidden(memberPath(path, k)));
+          continue;
+        }
+        if (!preserve) {
+          findings.push({ code: "ATD_WF_UNKNOWN_FIELD", path: path ? `${path}.${k}` : k, message: `unknown member ${JSON.stringify(k)}` });
+          continue;
+        }
+        const v = obj[k];
+        const deep = findForbiddenMember(v, memberPath(path, k), isAtdForbiddenMemberName);
+        if (deep !== undefined) findings.push(forbidden(deep));
+        else defineMember(target, k, v);
       }
     };
     const str = (obj: Record<string, unknown>, k: string, path: string, required: boolean, nonEmpty: boolean): string | undefined => {
@@ -166,7 +204,7 @@ export function validateAtdWorkflow(input: unknown, options: ValidateAtdWorkflow
             hintsRaw,
             `${path}.resource_hints`,
             findings,
-            { type: "ATD_WF_BAD_TYPE", value: "ATD_WF_BAD_VALUE", unknown: "ATD_WF_UNKNOWN_FIELD" },
+            { type: "ATD_WF_BAD_TYPE", value: "ATD_WF_BAD_VALUE", unknown: "ATD_WF_UNKNOWN_FIELD", forbidden: "ATD_FORBIDDEN_MEMBER" },
             preserve,
           );
         if (id === undefined) idsOk = false;
@@ -237,7 +275,7 @@ export function validateAtdWorkflow(input: unknown, options: ValidateAtdWorkflow
     if (description !== undefined) workflow.description = description;
     workflow.nodes = nodes;
     workflow.edges = edges;
-    Object.assign(workflow, out);
+    for (const k of Object.keys(out)) defineMember(workflow, k, out[k]);
     return { valid: true, workflow: workflow as AtdWorkflow, findings: [] };
   } catch (cause) {
     findings.push({ code: "ATD_WF_BAD_TYPE", path: "", message: `descriptor could not be read: ${String((cause as Error)?.message ?? cause)}` });
@@ -245,10 +283,19 @@ export function validateAtdWorkflow(input: unknown, options: ValidateAtdWorkflow
   }
 }
 
+function forbidden(path: string): AtdFinding {
+  return {
+    code: "ATD_FORBIDDEN_MEMBER",
+    path,
+    message: `${path} uses a forbidden member name (__proto__, constructor and prototype would rewrite an object's prototype when copied)`,
+  };
+}
+
 /**
  * Parses and validates a descriptor; throws the typed error of the first
- * finding (e.g. `AtdWorkflowUnknownNodeRefError` at `edges[1].to`), listing
- * the others in the error's meta lines.
+ * finding (e.g. `AtdWorkflowUnknownNodeRefError` at `edges[1].to`,
+ * `AtdForbiddenMemberError`, `AtdInvalidOptionError`), listing the others in
+ * the error's meta lines.
  */
 export function parseAtdWorkflow(input: unknown, options: ValidateAtdWorkflowOptions = {}): AtdWorkflow {
   const r = validateAtdWorkflow(input, options);
@@ -269,6 +316,24 @@ export function serializeAtdWorkflow(workflow: AtdWorkflow, options: ValidateAtd
 }
 
 // ------------------------------------------------------------------ graph helpers
+
+/** The graph helpers take a parsed descriptor; anything else is `AtdWorkflowTypeError`. */
+function checkGraphInput(workflow: unknown, needEdges: boolean): void {
+  const bad = (path: string, what: string) => {
+    throw new AtdWorkflowTypeError({ path, details: `${path || "workflow"} must be ${what} (use parseAtdWorkflow first)` });
+  };
+  if (!isJsonObject(workflow)) bad("", "a parsed workflow descriptor");
+  const { nodes, edges } = workflow as { nodes?: unknown; edges?: unknown };
+  if (!Array.isArray(nodes)) bad("nodes", "an array");
+  (nodes as unknown[]).forEach((n, i) => {
+    if (!isJsonObject(n) || typeof n.id !== "string") bad(`nodes[${i}]`, "an object with a string id");
+  });
+  if (!needEdges) return;
+  if (!Array.isArray(edges)) bad("edges", "an array");
+  (edges as unknown[]).forEach((e, i) => {
+    if (!isJsonObject(e) || typeof e.from !== "string" || typeof e.to !== "string") bad(`edges[${i}]`, "an object with string from and to");
+  });
+}
 
 type Graph = { ids: string[]; succ: number[][]; pred: number[][] };
 
@@ -368,6 +433,7 @@ function findCycle(nodes: readonly AtdWorkflowNode[], edges: readonly AtdWorkflo
  * `AtdWorkflowCycleError` on a cycle.
  */
 export function atdWorkflowTopologicalOrder(workflow: Pick<AtdWorkflow, "nodes" | "edges">): string[] {
+  checkGraphInput(workflow, true);
   const g = buildGraph(workflow.nodes, workflow.edges);
   const order = kahn(g);
   if (order.length !== g.ids.length) {
@@ -404,6 +470,7 @@ export function atdWorkflowAdjacency(workflow: Pick<AtdWorkflow, "nodes" | "edge
   predecessors: Map<string, string[]>;
   successors: Map<string, string[]>;
 } {
+  checkGraphInput(workflow, true);
   const predecessors = new Map<string, string[]>();
   const successors = new Map<string, string[]>();
   for (const n of workflow.nodes) {
@@ -419,5 +486,6 @@ export function atdWorkflowAdjacency(workflow: Pick<AtdWorkflow, "nodes" | "edge
 
 /** Ids of the nodes that need a HITL approval gate (`hitl_required: true`). */
 export function atdWorkflowHitlGates(workflow: Pick<AtdWorkflow, "nodes">): string[] {
+  checkGraphInput(workflow, false);
   return workflow.nodes.filter((n) => n.hitl_required === true).map((n) => n.id);
 }

@@ -24,6 +24,7 @@ import {
   AtdHitlApprovalRequiredError,
   AtdRollbackNotEligibleError,
   AtdUnknownNodeError,
+  AtdInvalidOptionError,
 } from "./errors.js";
 import type { AtdTerminalStatus } from "./vocabulary.js";
 
@@ -47,7 +48,10 @@ export class AtdWorkflowTracker {
   /** `workflow` is validated (typed descriptor errors). Every node starts `pending`. */
   constructor(workflow: AtdWorkflow | unknown, options: AtdWorkflowTrackerOptions = {}) {
     this.workflow = parseAtdWorkflow(workflow, { unknownFields: "preserve" });
-    this.#now = options.now ?? Date.now;
+    const now: unknown = (typeof options === "object" && options !== null ? options : undefined)?.now;
+    if ((options !== undefined && (typeof options !== "object" || options === null)) || (now !== undefined && typeof now !== "function"))
+      throw new AtdInvalidOptionError({ path: "options", details: "options must be an object whose now is a function returning milliseconds" });
+    this.#now = (now as (() => number) | undefined) ?? Date.now;
     for (const n of this.workflow.nodes) {
       this.#nodes.set(n.id, n);
       this.#state.set(n.id, "pending");
@@ -91,7 +95,7 @@ export class AtdWorkflowTracker {
     transitionAtdNode({ from, to: "running", node: id });
     const blocking = this.#blocking(id);
     if (blocking.length) throw new AtdDependenciesNotDoneError(id, blocking);
-    if (this.#nodes.get(id)!.hitl_required === true && options.approved !== true) throw new AtdHitlApprovalRequiredError(id);
+    if (this.#nodes.get(id)!.hitl_required === true && options?.approved !== true) throw new AtdHitlApprovalRequiredError(id);
     this.#set(id, from, "running");
     this.#startedAt.set(id, this.#now());
   }

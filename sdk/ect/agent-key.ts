@@ -67,6 +67,12 @@ export interface AgentKeyStore {
   getKey(kid: string): AgentKey | undefined | Promise<AgentKey | undefined>;
   /** All keys as plain records (for worker threads). */
   exportRecords(): readonly AgentKeyRecord[] | Promise<readonly AgentKeyRecord[]>;
+  /**
+   * Optional change counter: a value that changes whenever a key is added, replaced, revoked
+   * or removed. An `EctVerifierPool` re-sends the keys to its workers when it moved (tokens the
+   * workers accept are re-checked against `getKey` regardless).
+   */
+  readonly revision?: number | undefined;
 }
 
 const CURVE_TO_ALG: Record<string, EctAlgorithm> = { prime256v1: "ES256", secp384r1: "ES384", secp521r1: "ES512" };

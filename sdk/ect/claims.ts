@@ -10,11 +10,19 @@
  * `ect_ext`. Both names are ACCEPTED on input (tokens and `createEct` parameters); this SDK
  * always EMITS and exposes the paper's names, `par` and `ext`. If a payload carries both a
  * name and its alias with different values, step 12 fails with `EctConflictingClaimsError`.
+ *
+ * Member names: a payload (or any object inside `ext`) with an own `__proto__` member fails
+ * step 12 with `EctForbiddenMemberError`. JSON allows the name, but a consumer that copies
+ * claims into its own objects by assignment would have that object's prototype replaced.
+ *
+ * Untrusted text in error details (claim values, `kid`, `iss`, `jti`) is always quoted with
+ * `JSON.stringify` and cut to 80 characters (`quote`), so it cannot forge log lines.
  */
 import { ECT_EXT_MAX_BYTES, ECT_EXT_MAX_DEPTH, type EctVerificationStep } from "./constants.js";
 import {
   EctConflictingClaimsError,
   EctExtTooDeepError,
+  EctForbiddenMemberError,
   EctExtTooLargeError,
   EctInvalidClaimError,
   EctMalformedHashError,
@@ -79,6 +87,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** Member names that rewrite a prototype when assigned (`obj[name] = v`). */
+export const FORBIDDEN_MEMBER = "__proto__";
+
+export function hasOwnMember(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
 }
 
 function has(o: Record<string, unknown>, k: string): boolean {
@@ -151,6 +166,9 @@ export type EctStructuralClaims = {
  * input is not parsed JSON).
  */
 export function checkStructuralClaims(payload: Record<string, unknown>, strictJson = false): EctStructuralClaims | EctVerificationError {
+  if (hasOwnMember(payload, FORBIDDEN_MEMBER)) {
+    return new EctForbiddenMemberError(12, { claim: FORBIDDEN_MEMBER, details: 'the payload has a member named "__proto__"' });
+  }
   // jti
   if (!has(payload, "jti")) return new EctMissingClaimError(12, { claim: "jti", details: 'claim "jti" is absent' });
   const jti = payload.jti;
@@ -218,7 +236,7 @@ function checkParents(value: unknown, claim: "par" | "pred"): string[] | EctVeri
   for (let i = 0; i < value.length; i++) {
     const p: unknown = value[i];
     if (!isNonEmptyString(p)) return new EctInvalidClaimError(12, { claim, details: `"${claim}[${i}]" must be a non-empty string, got ${describe(p)}` });
-    if (seen.has(p)) return new EctInvalidClaimError(12, { claim, details: `"${claim}" lists parent "${p}" twice` });
+    if (seen.has(p)) return new EctInvalidClaimError(12, { claim, details: `"${claim}" lists parent ${quote(p)} twice` });
     seen.add(p);
   }
   return value as string[];
@@ -246,6 +264,9 @@ export function checkExt(value: unknown, claim = "ext", strictJson = false): Rec
       if (depth > ECT_EXT_MAX_DEPTH) return tooDeep(claim, path);
       if (strictJson && !isPlainObject(v)) return notJson(claim, path, v);
       for (const k of Object.keys(v)) {
+        if (k === FORBIDDEN_MEMBER) {
+          return new EctForbiddenMemberError(12, { claim, details: `${quote(path)} has a member named "__proto__"` });
+        }
         const c = (v as Record<string, unknown>)[k];
         if (typeof c === "object" && c !== null) stack.push([c, depth + 1, `${path}.${k}`]);
         else if (strictJson && !isJsonScalar(c)) return notJson(claim, `${path}.${k}`, c);
@@ -270,11 +291,22 @@ function isJsonScalar(v: unknown): boolean {
 }
 
 function tooDeep(claim: string, path: string): EctVerificationError {
-  return new EctExtTooDeepError({ claim, details: `"${claim}" nests deeper than ${ECT_EXT_MAX_DEPTH} levels at ${path}` });
+  return new EctExtTooDeepError({ claim, details: `"${claim}" nests deeper than ${ECT_EXT_MAX_DEPTH} levels at ${quote(path)}` });
 }
 
 function notJson(claim: string, path: string, v: unknown): EctVerificationError {
-  return new EctInvalidClaimError(12, { claim, details: `${path} is not a JSON value (${describe(v)})` });
+  return new EctInvalidClaimError(12, { claim, details: `${quote(path)} is not a JSON value (${describe(v)})` });
+}
+
+/** Maximum characters of untrusted text quoted into an error message. */
+export const QUOTE_MAX_CHARS = 80;
+
+/**
+ * Untrusted text for an error message: cut to `max` characters (marked with "…"), then
+ * JSON-quoted, so control characters and line breaks are escaped and the length is bounded.
+ */
+export function quote(text: string, max = QUOTE_MAX_CHARS): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 /** Short description of an arbitrary value for error details (never throws, never huge). */
@@ -283,7 +315,7 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `array(${v.length})`;
   switch (typeof v) {
     case "string":
-      return v.length > 60 ? `string "${v.slice(0, 57)}…"` : `string "${v}"`;
+      return `string ${quote(v, 60)}`;
     case "number":
     case "boolean":
     case "bigint":

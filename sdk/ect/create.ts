@@ -35,6 +35,7 @@ export type CreateEctSignerParameters = {
 
 /** Imports the private key once and returns a signer. Throws `EctKeyError`. */
 export async function createEctSigner(parameters: CreateEctSignerParameters): Promise<EctSigner> {
+  if (typeof parameters !== "object" || parameters === null) throw new EctKeyError({ details: "createEctSigner needs { kid, privateKey }" });
   const { kid, privateKey } = parameters;
   if (typeof kid !== "string" || kid.length === 0) throw new EctKeyError({ details: '"kid" must be a non-empty string' });
   let key: webcrypto.CryptoKey;

@@ -14,6 +14,7 @@
  * - The trust domain of an `iss` is the authority of a URI with one (`spiffe://td/...` → `td`,
  *   `https://host:port/...` → `host`), lowercased; any other `iss` is its own trust domain.
  */
+import { EctInvalidClaimError } from "./errors.js";
 
 /** A node as far as scoping is concerned. */
 export type Scoped = { jti: string; wid?: string | undefined };
@@ -54,8 +55,9 @@ export function pickParent(candidates: readonly Scoped[], wid: string | undefine
 
 const AUTHORITY_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/;
 
-/** Default trust domain of an issuer (see the file comment). */
+/** Default trust domain of an issuer (see the file comment). Throws `EctInvalidClaimError` for a non-string. */
 export function ectTrustDomain(iss: string): string {
+  if (typeof iss !== "string") throw new EctInvalidClaimError(13, { claim: "iss", details: `an issuer must be a string, got ${iss === null ? "null" : typeof iss}` });
   const m = AUTHORITY_RE.exec(iss);
   return m && m[1] ? m[1].toLowerCase() : iss;
 }
@@ -70,15 +72,52 @@ export type EctTrustDomainOptions = {
   isFederated?: ((parentDomain: string, childDomain: string) => boolean) | undefined;
 };
 
-/** Compiles rule-5 options into a fast predicate. */
+/** A rule-5 callback that threw or answered nonsense: the pair cannot be judged (fails closed). */
+export type TrustDomainFailure = { failed: string };
+
+export function isTrustDomainFailure(v: unknown): v is TrustDomainFailure {
+  return typeof v === "object" && v !== null && typeof (v as TrustDomainFailure).failed === "string";
+}
+
+function failure(what: string, err: unknown): TrustDomainFailure {
+  const m = err instanceof Error ? err.message : String(err);
+  return { failed: `${what} threw: ${JSON.stringify(m.length > 80 ? `${m.slice(0, 80)}…` : m)}` };
+}
+
+/**
+ * Compiles rule-5 options into a fast predicate. Caller-supplied callbacks are guarded: a
+ * throw, or a `trustDomainOf` that answers something other than a string, yields a
+ * `TrustDomainFailure` that the DAG checks report as a rule-5 violation (never a throw).
+ * The options are assumed valid (see `compileEctDagOptions`).
+ */
 export function compileTrustDomainRule(o: EctTrustDomainOptions): {
-  domainOf: (iss: string) => string;
-  allowed: (parentDomain: string, childDomain: string) => boolean;
+  domainOf: (iss: string) => string | TrustDomainFailure;
+  allowed: (parentDomain: string, childDomain: string) => boolean | TrustDomainFailure;
 } {
-  const domainOf = o.trustDomainOf ?? ectTrustDomain;
+  const f = o.trustDomainOf;
+  const domainOf = f
+    ? (iss: string): string | TrustDomainFailure => {
+        try {
+          const d: unknown = f(iss);
+          return typeof d === "string" ? d : { failed: `trustDomainOf answered ${d === null ? "null" : typeof d}, not a string` };
+        } catch (err) {
+          return failure("trustDomainOf", err);
+        }
+      }
+    : ectTrustDomain;
   if (o.isFederated) {
-    const f = o.isFederated;
-    return { domainOf, allowed: (p, c) => p === c || f(p, c) };
+    const fed = o.isFederated;
+    return {
+      domainOf,
+      allowed: (p, c) => {
+        if (p === c) return true;
+        try {
+          return fed(p, c) === true;
+        } catch (err) {
+          return failure("isFederated", err);
+        }
+      },
+    };
   }
   const groups = new Map<string, Set<number>>();
   (o.federatedTrustDomains ?? []).forEach((g, i) => {

@@ -323,11 +323,40 @@ export class EctWorkerError extends EctError {
   }
 }
 
-/** An option passed to an ECT function is invalid (programming error, thrown by builders only). */
+/**
+ * An option passed to an ECT function is invalid: a programming or deployment error, not a
+ * problem of the token. Builders and `createEctVerifier` throw it; `verifyEct` (and the other
+ * verifiers) return it as a failure *before step 1* (`step: 0`, HTTP 500: the verifier, not the
+ * caller, is at fault), so a misconfigured verifier is never mistaken for a bad token.
+ */
 export class EctInvalidOptionError extends EctError {
   override name = "EctInvalidOptionError";
+  /** 0: the options check that precedes step 1 of Table 5. */
+  readonly step = 0 as const;
+  readonly stepName = "options";
+  /** Options are not claims. */
+  readonly claim = undefined;
   constructor(parameters: AgentExecErrorParameters = {}) {
     super("ECT_INVALID_OPTION", "An ECT option is invalid.", parameters);
+  }
+  /** 500: the verifier is misconfigured. */
+  get httpStatus(): 500 {
+    return 500;
+  }
+}
+
+/** What a failed verification carries: a step failure, or (step 0) invalid verifier options. */
+export type EctVerifyError = EctVerificationError | EctInvalidOptionError;
+
+/**
+ * Step 12 (and step 1 for the header): a JSON member name that would rewrite an object's
+ * prototype when copied (`__proto__`). A verified payload never carries one, so no consumer
+ * that merges claims or `ext` into its own objects can be subverted by a signed token.
+ */
+export class EctForbiddenMemberError extends EctVerificationError {
+  override name = "EctForbiddenMemberError";
+  constructor(step: 1 | 12, parameters: EctVerificationErrorParameters = {}) {
+    super(step, "ECT_FORBIDDEN_MEMBER", 'The ECT carries a forbidden member name ("__proto__").', parameters);
   }
 }
 
@@ -389,64 +418,21 @@ export class EctLedgerFailedError extends EctError {
   }
 }
 
+/**
+ * The ledger store could not be opened or read (e.g. the path is a directory, its directory
+ * does not exist, permissions, a custom store's `load` failed). `cause` holds the I/O error.
+ */
+export class EctLedgerIoError extends EctError {
+  override name = "EctLedgerIoError";
+  constructor(parameters: AgentExecErrorParameters = {}) {
+    super("ECT_LEDGER_IO", "The ledger store could not be opened or read.", parameters);
+  }
+}
+
 /** The ledger (or its store) is closed. */
 export class EctLedgerClosedError extends EctError {
   override name = "EctLedgerClosedError";
   constructor(parameters: AgentExecErrorParameters = {}) {
     super("ECT_LEDGER_CLOSED", "The ledger is closed.", parameters);
   }
-}
-
-// ── Serialisation across worker threads ───────────────────────────────────
-
-/** Plain-data form of a verification error (crosses `postMessage`). */
-export type EctVerificationErrorData = {
-  code: string;
-  step: EctVerificationStep;
-  details?: string | undefined;
-  claim?: string | undefined;
-};
-
-export function ectVerificationErrorToData(error: EctVerificationError): EctVerificationErrorData {
-  return { code: error.code, step: error.step, details: error.details, claim: error.claim };
-}
-
-type Ctor = (step: EctVerificationStep, p: EctVerificationErrorParameters) => EctVerificationError;
-const BY_CODE: Record<string, Ctor> = {
-  ECT_MALFORMED: (_s, p) => new EctMalformedError(p),
-  ECT_UNSUPPORTED_CRIT: (_s, p) => new EctUnsupportedCritError(p),
-  ECT_BAD_TYP: (_s, p) => new EctBadTypError(p),
-  ECT_ALG_NOT_ALLOWED: (_s, p) => new EctAlgNotAllowedError(p),
-  ECT_UNKNOWN_KID: (_s, p) => new EctUnknownKidError(p),
-  ECT_KEY_STORE_FAILED: (_s, p) => new EctKeyStoreError(p),
-  ECT_UNUSABLE_KEY: (_s, p) => new EctUnusableKeyError(p),
-  ECT_BAD_SIGNATURE: (_s, p) => new EctBadSignatureError(p),
-  ECT_KEY_REVOKED: (_s, p) => new EctKeyRevokedError(p),
-  ECT_ALG_MISMATCH: (_s, p) => new EctAlgMismatchError(p),
-  ECT_ISSUER_MISMATCH: (_s, p) => new EctIssuerMismatchError(p),
-  ECT_WRONG_AUDIENCE: (_s, p) => new EctAudienceMismatchError(p),
-  ECT_EXPIRED: (_s, p) => new EctExpiredError(p),
-  ECT_NOT_YET_VALID: (_s, p) => new EctNotYetValidError(p),
-  ECT_IAT_TOO_OLD: (_s, p) => new EctIatTooOldError(p),
-  ECT_MISSING_CLAIM: (s, p) => new EctMissingClaimError(s, p),
-  ECT_INVALID_CLAIM: (s, p) => new EctInvalidClaimError(s, p),
-  ECT_MALFORMED_HASH: (_s, p) => new EctMalformedHashError(p),
-  ECT_EXT_TOO_LARGE: (_s, p) => new EctExtTooLargeError(p),
-  ECT_EXT_TOO_DEEP: (_s, p) => new EctExtTooDeepError(p),
-  ECT_CONFLICTING_CLAIMS: (_s, p) => new EctConflictingClaimsError(p),
-  ECT_DAG_DUPLICATE_JTI: (_s, p) => new EctDuplicateJtiError(p),
-  ECT_DAG_UNKNOWN_PARENT: (_s, p) => new EctUnknownParentError(p),
-  ECT_DAG_TEMPORAL_ORDER: (_s, p) => new EctTemporalOrderError(p),
-  ECT_DAG_CYCLE: (_s, p) => new EctCycleError(p),
-  ECT_DAG_TRUST_DOMAIN: (_s, p) => new EctTrustDomainError(p),
-  ECT_DAG_TRAVERSAL_LIMIT: (_s, p) => new EctTraversalLimitError(p),
-  ECT_DAG_STORE_FAILED: (_s, p) => new EctDagStoreError(p),
-};
-
-/** Rebuilds the typed error from its plain-data form (unknown codes become `EctMalformedError`). */
-export function ectVerificationErrorFromData(data: EctVerificationErrorData): EctVerificationError {
-  const make = BY_CODE[data.code];
-  const params = { details: data.details, claim: data.claim };
-  if (!make) return new EctMalformedError({ details: `unknown error code ${data.code}: ${data.details ?? ""}` });
-  return make(data.step, params);
 }

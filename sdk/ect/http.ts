@@ -10,14 +10,15 @@
  * Several tokens are carried either as several header lines or as one comma-separated line
  * (RFC 9110 5.3: the two are equivalent; a compact JWS never contains a comma). Node's
  * `req.headers["execution-context"]` joins repeated lines with ", ", and `parse` accepts that,
- * an array of lines, or a single token. A header that cannot be parsed is a 400.
+ * an array of lines, or a single token. A header that cannot be parsed is a 400; invalid
+ * options are `EctInvalidOptionError` (thrown by build/parse, a 500 from verify).
  */
 import { ECT_MAX_TOKEN_LENGTH, EXECUTION_CONTEXT_HEADER } from "./constants.js";
 import type { EctClaims } from "./claims.js";
 import { ectDagViolationToError } from "./dag.js";
-import { validateEctSetInStore } from "./dag-store.js";
-import { EctHeaderError, type EctVerificationError } from "./errors.js";
-import { verifyEct, type VerifyEctFailure, type VerifyEctParameters } from "./verify.js";
+import { resolveEctDagTraversal, validateSetCompiled, type EctDagTraversal } from "./dag-store.js";
+import { EctHeaderError, EctInvalidOptionError, type EctVerifyError } from "./errors.js";
+import { compileVerifyEct, verifyCompiled, type VerifyEctFailure, type VerifyEctParameters } from "./verify.js";
 
 export { EXECUTION_CONTEXT_HEADER };
 
@@ -27,18 +28,36 @@ export const EXECUTION_CONTEXT_MAX_TOKENS = 64;
 const COMPACT_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export type ExecutionContextHeaderOptions = {
-  /** Maximum number of tokens (default 64). */
+  /** Maximum number of tokens (default 64; a positive integer). */
   maxTokens?: number | undefined;
 };
+
+/** The token limit of the options, or the option problem. Never throws. */
+function maxTokensOf(options: unknown): number | EctInvalidOptionError {
+  if (options === undefined) return EXECUTION_CONTEXT_MAX_TOKENS;
+  if (typeof options !== "object" || options === null) {
+    return new EctInvalidOptionError({ details: `header options must be an object, got ${options === null ? "null" : typeof options}` });
+  }
+  let max: unknown;
+  try {
+    max = (options as ExecutionContextHeaderOptions).maxTokens;
+  } catch (cause) {
+    return new EctInvalidOptionError({ details: "header options could not be read", cause });
+  }
+  if (max === undefined) return EXECUTION_CONTEXT_MAX_TOKENS;
+  if (typeof max === "number" && Number.isSafeInteger(max) && max >= 1) return max;
+  return new EctInvalidOptionError({ details: `"maxTokens" must be a positive integer, got ${typeof max === "number" ? String(max) : typeof max}` });
+}
 
 /**
  * Builds the header value for one or more ECTs: tokens joined by ", ". Throws `EctHeaderError`
  * for an empty list or a value that is not a compact JWS.
  */
 export function buildExecutionContextHeader(tokens: string | readonly string[], options: ExecutionContextHeaderOptions = {}): string {
+  const max = maxTokensOf(options);
+  if (max instanceof EctInvalidOptionError) throw max;
   const list = typeof tokens === "string" ? [tokens] : tokens;
   if (!Array.isArray(list) || list.length === 0) throw new EctHeaderError({ details: "at least one token is required" });
-  const max = options.maxTokens ?? EXECUTION_CONTEXT_MAX_TOKENS;
   if (list.length > max) throw new EctHeaderError({ details: `${list.length} tokens, more than the maximum of ${max}` });
   list.forEach((t, i) => {
     if (typeof t !== "string" || t.length > ECT_MAX_TOKEN_LENGTH || !COMPACT_RE.test(t)) {
@@ -50,19 +69,21 @@ export function buildExecutionContextHeader(tokens: string | readonly string[], 
 
 /**
  * Parses the header value(s) into tokens. Accepts a string (one line, possibly comma-joined)
- * or an array of lines (as `IncomingMessage.headersDistinct` gives). Throws `EctHeaderError`.
+ * or an array of lines (as `IncomingMessage.headersDistinct` gives). Throws `EctHeaderError`
+ * (bad header) or `EctInvalidOptionError` (bad options).
  */
 export function parseExecutionContextHeader(value: string | readonly string[] | undefined, options: ExecutionContextHeaderOptions = {}): string[] {
+  const max = maxTokensOf(options);
+  if (max instanceof EctInvalidOptionError) throw max;
   if (value === undefined) throw new EctHeaderError({ details: `no ${EXECUTION_CONTEXT_HEADER} header` });
   const lines = typeof value === "string" ? [value] : value;
   if (!Array.isArray(lines)) throw new EctHeaderError({ details: "header value must be a string or an array of strings" });
-  const max = options.maxTokens ?? EXECUTION_CONTEXT_MAX_TOKENS;
   const out: string[] = [];
   for (const line of lines) {
     if (typeof line !== "string") throw new EctHeaderError({ details: "header value must be a string or an array of strings" });
     for (const part of line.split(",")) {
       const t = part.trim();
-      if (t.length === 0) throw new EctHeaderError({ details: `empty list element in "${line.slice(0, 80)}"` });
+      if (t.length === 0) throw new EctHeaderError({ details: `empty list element in ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)}` });
       if (t.length > ECT_MAX_TOKEN_LENGTH || !COMPACT_RE.test(t)) {
         throw new EctHeaderError({ details: `element ${out.length} is not a JWS compact serialization` });
       }
@@ -76,8 +97,8 @@ export function parseExecutionContextHeader(value: string | readonly string[] | 
 
 export type VerifyExecutionContextParameters = Omit<VerifyEctParameters, "dagTraversal"> &
   ExecutionContextHeaderOptions & {
-    /** Ancestor walk of step 13 against `store`: `"full"` (default) or `"parents"`. */
-    dagTraversal?: "full" | "parents" | undefined;
+    /** Step 13 against `store`: `"auto"` (default), `"full"` or `"parents"` (see dag-store.ts). */
+    dagTraversal?: EctDagTraversal | undefined;
   };
 
 export type VerifiedExecutionContext = { token: string; claims: EctClaims };
@@ -90,14 +111,14 @@ export type VerifyExecutionContextReturnType =
     }
   | {
       ok: false;
-      /** 400 (unparseable header), 401 (identity/signature, steps 4-8) or 403 (any other step). */
-      httpStatus: 400 | 401 | 403;
+      /** 400 (unparseable header), 401 (identity/signature, steps 4-8), 403 (any other step), 500 (invalid options). */
+      httpStatus: 400 | 401 | 403 | 500;
       /** Index of the failing token in the header (absent for a header parse error). */
       index?: number | undefined;
       /** The failing token's verification failure. */
       failure?: VerifyEctFailure | undefined;
-      /** The header parse error. */
-      error: EctVerificationError | EctHeaderError;
+      /** The failing token's error, the header parse error, or the options error. */
+      error: EctVerifyError | EctHeaderError;
     };
 
 /**
@@ -110,15 +131,19 @@ export async function verifyExecutionContext(
   value: string | readonly string[] | undefined,
   parameters: VerifyExecutionContextParameters,
 ): Promise<VerifyExecutionContextReturnType> {
-  if (typeof parameters !== "object" || parameters === null) parameters = {} as VerifyExecutionContextParameters;
+  const c = compileVerifyEct(parameters);
+  if (c.traversal === "skip") c.problems.push('"dagTraversal" must be "auto", "full" or "parents" here');
+  const max = maxTokensOf(parameters);
+  if (max instanceof EctInvalidOptionError) c.problems.push(max.details ?? max.shortMessage);
+  if (c.problems.length > 0) return { ok: false, httpStatus: 500, error: new EctInvalidOptionError({ details: c.problems.join("; ") }) };
   let tokens: string[];
   try {
-    tokens = parseExecutionContextHeader(value, parameters);
+    tokens = parseExecutionContextHeader(value, { maxTokens: max as number });
   } catch (err) {
     return { ok: false, httpStatus: 400, error: err as EctHeaderError };
   }
-  const options: VerifyEctParameters = { ...parameters, dagTraversal: "skip" };
-  const results = await Promise.all(tokens.map((t) => verifyEct(t, options)));
+  const perToken = { ...c, traversal: "skip" as const };
+  const results = await Promise.all(tokens.map((t) => verifyCompiled(t, perToken)));
   const claims: EctClaims[] = [];
   for (let i = 0; i < results.length; i++) {
     const r = results[i]!;
@@ -126,16 +151,16 @@ export async function verifyExecutionContext(
     claims.push(r.claims);
   }
   // Step 13 over the set (parents in the request or in the store).
-  const dag = await validateEctSetInStore(claims, { ...parameters, traversal: parameters.dagTraversal ?? "full" });
+  const traversal = resolveEctDagTraversal(c.traversal, c.store) as "full" | "parents";
+  const dag = await validateSetCompiled(claims, c.dag!, c.store, traversal);
   const violations = dag.violations;
   if (violations.length > 0) {
     const first = violations[0]!;
-    const index = first.index ?? claims.findIndex((c) => c.jti === first.jti);
+    const index = first.index ?? claims.findIndex((cl) => cl.jti === first.jti);
     const error = ectDagViolationToError(first);
-    const failure: VerifyEctFailure = { ok: false, step: 13, error, httpStatus: error.httpStatus, violations };
+    const failure: VerifyEctFailure = { ok: false, step: error.step, error, httpStatus: error.httpStatus, violations };
     return { ok: false, httpStatus: error.httpStatus, index: index >= 0 ? index : undefined, failure, error };
   }
   const order = dag.order ?? claims.map((_, i) => i);
   return { ok: true, tokens: order.map((i) => ({ token: tokens[i]!, claims: claims[i]! })) };
 }
-

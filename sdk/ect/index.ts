@@ -27,7 +27,7 @@ export {
 export * from "./errors.js";
 export type { EctClaims, EctHeader, EctDagNode } from "./claims.js";
 export { computeEctHash, computeEctJsonHash, isEctHash, matchesEctHash, type EctHashInput } from "./hash.js";
-export { decodeEctUnverified } from "./jws.js";
+export { decodeEctUnverified, type DecodeEctUnverifiedReturnType } from "./jws.js";
 export {
   type AgentKey,
   type AgentKeyInput,
@@ -49,6 +49,7 @@ export {
 export {
   verifyEct,
   createEctVerifier,
+  type CreateEctVerifierReturnType,
   type VerifyEctParameters,
   type VerifyEctReturnType,
   type VerifyEctSuccess,
@@ -67,7 +68,7 @@ export {
   type ValidateEctDagParameters,
   type ValidateEctDagReturnType,
 } from "./dag.js";
-export { validateEctInStore, validateEctSetInStore, type ValidateEctInStoreParameters } from "./dag-store.js";
+export { validateEctInStore, validateEctSetInStore, type EctDagTraversal, type ValidateEctInStoreParameters } from "./dag-store.js";
 export { topologicalOrder, dagDepths, dagLevels } from "./dag-order.js";
 export {
   EctLedger,
@@ -78,6 +79,7 @@ export {
   type EctLedgerIntegrityFailureReason,
   type OpenEctLedgerParameters,
   type VerifyLedgerIntegrityParameters,
+  type VerifyLedgerIntegrityWithKeysParameters,
 } from "./ledger.js";
 export {
   MemoryLedgerStore,

@@ -9,8 +9,8 @@
  */
 import { verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { ECT_MAX_TOKEN_LENGTH, type EctAlgorithm } from "./constants.js";
-import { isPlainObject } from "./claims.js";
-import { EctMalformedError, EctUnsupportedCritError, type EctVerificationError } from "./errors.js";
+import { FORBIDDEN_MEMBER, hasOwnMember, isPlainObject } from "./claims.js";
+import { EctForbiddenMemberError, EctMalformedError, EctUnsupportedCritError, type EctVerificationError } from "./errors.js";
 
 /** A parsed (not yet verified) compact JWS. */
 export type ParsedJws = {
@@ -67,14 +67,20 @@ export function parseCompactJws(token: unknown): ParsedJws | EctVerificationErro
   }
   const header = decodeJsonObject(token.slice(0, d1), "header");
   if (!isPlainObject(header)) return header;
+  if (hasOwnMember(header, FORBIDDEN_MEMBER)) return new EctForbiddenMemberError(1, { details: 'the header has a member named "__proto__"' });
   if (header.crit !== undefined) {
-    return new EctUnsupportedCritError({ details: `"crit" lists ${JSON.stringify(header.crit)}; no extensions are supported` });
+    return new EctUnsupportedCritError({ details: `"crit" lists ${clip(JSON.stringify(header.crit) ?? "")}; no extensions are supported` });
   }
   const payload = decodeJsonObject(token.slice(d1 + 1, d2), "payload");
   if (!isPlainObject(payload)) return payload;
   const sig = token.slice(d2 + 1);
   if (!isCanonicalB64url(sig)) return new EctMalformedError({ details: "the signature segment is not canonical base64url" });
   return { header, payload, signingInput: token.slice(0, d2), signature: Buffer.from(sig, "base64url") };
+}
+
+/** JSON text (already escaped) cut to 80 characters. */
+function clip(json: string): string {
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
 }
 
 const HASH_OF: Record<EctAlgorithm, string> = { ES256: "sha256", ES384: "sha384", ES512: "sha512" };
@@ -92,8 +98,11 @@ export function verifyJwsSignature(alg: EctAlgorithm, key: KeyObject, signingInp
   }
 }
 
-/** Decodes an ECT's header and payload WITHOUT verifying anything but the shape (for ledgers and tooling). */
-export function decodeEctUnverified(token: unknown): { header: Record<string, unknown>; payload: Record<string, unknown> } | EctVerificationError {
+/** What `decodeEctUnverified` returns: the decoded parts, or the step-1 error. */
+export type DecodeEctUnverifiedReturnType = { header: Record<string, unknown>; payload: Record<string, unknown> } | EctVerificationError;
+
+/** Decodes an ECT's header and payload WITHOUT verifying anything but the shape (for ledgers and tooling). Never throws. */
+export function decodeEctUnverified(token: unknown): DecodeEctUnverifiedReturnType {
   const parsed = parseCompactJws(token);
   if (parsed instanceof Error) return parsed;
   return { header: parsed.header, payload: parsed.payload };

@@ -16,6 +16,9 @@
  * Remote mode refreshes the set when it is older than `maxAgeMs`, and on a lookup miss at most
  * once per `cooldownMs` (so an unknown `kid` cannot make the verifier hammer the JWKS host).
  * If a refresh fails and a previous set exists, the previous set keeps serving.
+ * `exportRecords()` (what an `EctVerifierPool` sends its workers) follows the same freshness
+ * rule as `getKey`: a stale set is refreshed first. `revision` changes on every load and
+ * local revocation.
  */
 import { importAgentKey, type AgentKey, type AgentKeyRecord, type AgentKeyStore } from "./agent-key.js";
 import { EctJwksFetchError, EctKeyError } from "./errors.js";
@@ -58,8 +61,14 @@ export class JwksAgentKeyStore implements AgentKeyStore {
   #lastAttempt = -Infinity;
   #inflight: Promise<void> | undefined;
   #loadedOnce = false;
+  #revision = 0;
 
+  /** Throws `EctKeyError` for parameters without `jwks` or `url`, or an unusable JWK Set. */
   constructor(params: JwksAgentKeyStoreParameters) {
+    if (typeof params !== "object" || params === null) throw new EctKeyError({ details: "JwksAgentKeyStore needs either `jwks` or `url`" });
+    if (params.revokedKids !== undefined && typeof (params.revokedKids as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+      throw new EctKeyError({ details: '"revokedKids" must be an iterable of kids' });
+    }
     this.#params = params;
     this.#revoked = new Set(params.revokedKids ?? []);
     if ("jwks" in params) {
@@ -83,6 +92,12 @@ export class JwksAgentKeyStore implements AgentKeyStore {
       e.key = { ...e.key, revoked: true };
       e.record = { ...e.record, revoked: true };
     }
+    this.#revision++;
+  }
+
+  /** Changes on every (re)load of the set and every local revocation (see `AgentKeyStore.revision`). */
+  get revision(): number {
+    return this.#revision;
   }
 
   getKey(kid: string): AgentKey | undefined | Promise<AgentKey | undefined> {
@@ -107,6 +122,15 @@ export class JwksAgentKeyStore implements AgentKeyStore {
 
   async exportRecords(): Promise<AgentKeyRecord[]> {
     if (!this.#loadedOnce) await this.refresh();
+    else if (!("jwks" in this.#params)) {
+      const p = this.#params;
+      const now = this.#now();
+      const stale = now - this.#loadedAt > (p.maxAgeMs ?? 600_000);
+      if (stale && now - this.#lastAttempt >= (p.cooldownMs ?? 30_000)) {
+        // Keep serving the previous set if the refresh fails.
+        await this.refresh().catch(() => undefined);
+      }
+    }
     return [...this.#keys.values()].map((e) => e.record);
   }
 
@@ -178,12 +202,13 @@ export class JwksAgentKeyStore implements AgentKeyStore {
     });
     this.#keys = keys;
     this.#skipped = skipped;
+    this.#revision++;
   }
 
   #subjectOf(kid: string, jwk: Record<string, unknown>): string | undefined {
     const s = this.#params.subjects;
     if (typeof s === "function") return s(kid, jwk);
-    if (s && typeof s[kid] === "string") return s[kid];
+    if (s && Object.prototype.hasOwnProperty.call(s, kid) && typeof s[kid] === "string") return s[kid];
     return typeof jwk.sub === "string" && jwk.sub.length > 0 ? jwk.sub : undefined;
   }
 }

@@ -9,8 +9,13 @@ import { EctKeyError } from "./errors.js";
 
 export class InMemoryAgentKeyStore implements AgentKeyStore {
   readonly #keys = new Map<string, { key: AgentKey; record: AgentKeyRecord }>();
+  #revision = 0;
 
+  /** Throws `EctKeyError` when `keys` is not an iterable of usable key inputs. */
   constructor(keys: Iterable<AgentKeyInput> = []) {
+    if (typeof (keys as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function" || typeof keys === "string") {
+      throw new EctKeyError({ details: "InMemoryAgentKeyStore takes an iterable of key inputs" });
+    }
     for (const k of keys) this.add(k);
   }
 
@@ -28,6 +33,7 @@ export class InMemoryAgentKeyStore implements AgentKeyStore {
       throw new EctKeyError({ details: `kid ${entry.key.kid} is already in the store` });
     }
     this.#keys.set(entry.key.kid, entry);
+    this.#revision++;
     return entry.key;
   }
 
@@ -37,12 +43,20 @@ export class InMemoryAgentKeyStore implements AgentKeyStore {
     if (!e) return false;
     e.key = { ...e.key, revoked: true };
     e.record = { ...e.record, revoked: true };
+    this.#revision++;
     return true;
   }
 
   /** Removes a key. Returns whether it was present. */
   remove(kid: string): boolean {
-    return this.#keys.delete(kid);
+    const removed = this.#keys.delete(kid);
+    if (removed) this.#revision++;
+    return removed;
+  }
+
+  /** Changes on every add, replace, revoke and remove (see `AgentKeyStore.revision`). */
+  get revision(): number {
+    return this.#revision;
   }
 
   getKey(kid: string): AgentKey | undefined {

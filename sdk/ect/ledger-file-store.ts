@@ -13,12 +13,16 @@
  * - Any other unreadable line is damage, not a torn write: opening fails with
  *   `EctLedgerCorruptError` naming the line; nothing is modified.
  * - A new file's directory entry is fsync'd too.
+ * - I/O failures while opening or reading (the path is a directory, its directory does not
+ *   exist, permissions) throw `EctLedgerIoError` naming the path and errno, with the Node
+ *   error as `cause`.
  *
  * One writer per file: the store does not lock the file against other processes.
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
-import { EctLedgerClosedError, EctLedgerCorruptError, EctLedgerFailedError, EctLedgerTornTailError } from "./errors.js";
+import { isAgentExecError } from "../errors.js";
+import { EctLedgerClosedError, EctLedgerCorruptError, EctLedgerFailedError, EctLedgerIoError, EctLedgerTornTailError } from "./errors.js";
 import type { EctLedgerEntry, EctLedgerLoadResult, EctLedgerRecovery, EctLedgerStore } from "./ledger-store.js";
 
 export type FileLedgerStoreOptions = {
@@ -52,11 +56,15 @@ export class FileLedgerStore implements EctLedgerStore {
     let created = false;
     let fh: FileHandle;
     try {
-      fh = await open(this.path, "r+");
+      try {
+        fh = await open(this.path, "r+");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        fh = await open(this.path, "wx+");
+        created = true;
+      }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      fh = await open(this.path, "wx+");
-      created = true;
+      throw this.#ioError("cannot open", err);
     }
     try {
       if (created) await syncDir(dirname(this.path));
@@ -92,8 +100,13 @@ export class FileLedgerStore implements EctLedgerStore {
       return recovery ? { entries, recovery } : { entries };
     } catch (err) {
       await fh.close().catch(() => undefined);
-      throw err;
+      throw isAgentExecError(err) ? err : this.#ioError("cannot read", err);
     }
+  }
+
+  #ioError(what: string, err: unknown): EctLedgerIoError {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    return new EctLedgerIoError({ details: `${what} ${JSON.stringify(this.path)}${code ? ` (${code})` : ""}: ${(err as Error)?.message ?? String(err)}`, cause: err });
   }
 
   append(entries: readonly EctLedgerEntry[]): Promise<void> {

@@ -6,7 +6,7 @@
  * lookups, integrity) lives in ledger.ts and is the same for every backend; a store only
  * persists entries in order and hands them back on `load`.
  */
-import { EctLedgerClosedError } from "./errors.js";
+import { EctInvalidOptionError, EctLedgerClosedError } from "./errors.js";
 
 /** One ledger entry as stored (one JSON line in a file store). */
 export type EctLedgerEntry = {
@@ -61,8 +61,16 @@ export class MemoryLedgerStore implements EctLedgerStore {
   #entries: unknown[];
   #closed = false;
 
+  /** Throws `EctInvalidOptionError` when `entries` is not an array of cloneable values. */
   constructor(entries: readonly unknown[] = []) {
-    this.#entries = entries.map((e) => structuredClone(e));
+    if (!Array.isArray(entries)) throw new EctInvalidOptionError({ details: "MemoryLedgerStore entries must be an array" });
+    this.#entries = entries.map((e, i) => {
+      try {
+        return structuredClone(e);
+      } catch (cause) {
+        throw new EctInvalidOptionError({ details: `entries[${i}] cannot be copied: ${(cause as Error)?.message ?? String(cause)}`, cause });
+      }
+    });
   }
 
   async load(): Promise<EctLedgerLoadResult> {

@@ -18,22 +18,35 @@
  * - The ledger records what it is given after checking the token is a well-formed ECT; it does
  *   not check signatures. Verify first (`verifyEct` with `store: ledger`), then `append`.
  * - It is an `EctDagSyncStore`, so it plugs into `verifyEct` (step 13) and `validateEctDag`.
+ *   With `requireParents` (the default) it declares `closedUnderParents` (checked over the
+ *   loaded entries on open), so step 13 checks a new token's immediate parents instead of
+ *   walking every ancestor (dag-store.ts).
+ * - `verifyIntegrityWithKeys({ keyStore })` additionally re-checks every recorded token's
+ *   signature (and that its `iss` is the key's subject): the hash chain alone cannot stop
+ *   someone who rewrites the whole file and re-hashes it, a signature check can.
+ * - `open` wraps any failure of the store's `load` (a path that is a directory, a missing
+ *   directory, permissions) in `EctLedgerIoError`, with the I/O error as `cause`.
  */
-import { createHash } from "node:crypto";
+import { createHash, KeyObject } from "node:crypto";
 import canonicalize from "canonicalize";
-import { checkAud, checkIss, checkNumericDate, checkStructuralClaims, isPlainObject, type EctClaims } from "./claims.js";
+import { isAgentExecError } from "../errors.js";
+import { isSupportedAlgorithm, type AgentKey, type AgentKeyStore } from "./agent-key.js";
+import { checkAud, checkIss, checkNumericDate, checkStructuralClaims, isPlainObject, quote, type EctClaims } from "./claims.js";
+import { errorText, isThenable } from "./dag-options.js";
 import type { EctDagSyncStore } from "./dag.js";
 import { collides, pickParent } from "./dag-scope.js";
 import {
   EctLedgerClosedError,
   EctLedgerDuplicateError,
   EctLedgerFailedError,
+  EctInvalidOptionError,
   EctLedgerIntegrityError,
   EctLedgerInvalidTokenError,
+  EctLedgerIoError,
   EctLedgerMissingParentError,
   EctVerificationError,
 } from "./errors.js";
-import { parseCompactJws } from "./jws.js";
+import { parseCompactJws, verifyJwsSignature } from "./jws.js";
 import type { EctLedgerEntry, EctLedgerRecovery, EctLedgerStore } from "./ledger-store.js";
 
 /** `prev` of the first entry: base64url of 32 zero bytes. */
@@ -54,7 +67,12 @@ export type EctLedgerIntegrityFailureReason =
   | "link"
   | "token_invalid"
   | "token_mismatch"
-  | "anchor";
+  | "anchor"
+  // verifyIntegrityWithKeys only:
+  | "unknown_kid"
+  | "key_store"
+  | "signature"
+  | "issuer";
 
 export type EctLedgerIntegrityReport =
   | { ok: true; size: number; head: string }
@@ -74,6 +92,11 @@ export type VerifyLedgerIntegrityParameters = {
   anchor?: { seq: number; hash: string } | undefined;
 };
 
+export type VerifyLedgerIntegrityWithKeysParameters = VerifyLedgerIntegrityParameters & {
+  /** The agent keys the recorded tokens were signed with (revoked keys still count: they were valid when recorded). */
+  keyStore: AgentKeyStore;
+};
+
 export type OpenEctLedgerParameters = {
   store: EctLedgerStore;
   /** Milliseconds clock for `recorded_at` (default `Date.now`). */
@@ -84,6 +107,7 @@ export type OpenEctLedgerParameters = {
 
 /** Hash of an entry: base64url(SHA-256(JCS of every field but `hash`)). */
 export function computeLedgerEntryHash(entry: Omit<EctLedgerEntry, "hash">): string {
+  if (typeof entry !== "object" || entry === null) throw new EctInvalidOptionError({ details: "computeLedgerEntryHash needs a ledger entry object" });
   const body: Record<string, unknown> = {
     v: entry.v,
     seq: entry.seq,
@@ -128,9 +152,12 @@ function entryShapeProblem(e: unknown): string | undefined {
   if (typeof e.prev !== "string") return '"prev" is not a string';
   if (typeof e.hash !== "string") return '"hash" is not a string';
   const keys = Object.keys(e).filter((k) => !["v", "seq", "recorded_at", "jti", "wid", "token", "prev", "hash"].includes(k));
-  if (keys.length > 0) return `unexpected fields ${keys.join(", ")}`;
+  if (keys.length > 0) return `unexpected fields ${keys.slice(0, 10).map((k) => quote(k)).join(", ")}`;
   return undefined;
 }
+
+/** Passed by `EctLedger.open` to the (private) constructor. */
+const OPEN = Symbol("EctLedger.open");
 
 export class EctLedger implements EctDagSyncStore {
   readonly #store: EctLedgerStore;
@@ -145,10 +172,13 @@ export class EctLedger implements EctDagSyncStore {
   #opened: EctLedgerIntegrityReport;
   #failure: unknown;
   #closed = false;
+  /** Every indexed entry's parents resolve to earlier entries (see `closedUnderParents`). */
+  #parentsClosed = true;
   /** What the store cut off on open (a torn last line), if anything. */
   readonly recovery: EctLedgerRecovery | undefined;
 
-  private constructor(params: OpenEctLedgerParameters, entries: unknown[], recovery: EctLedgerRecovery | undefined) {
+  private constructor(token: symbol, params: OpenEctLedgerParameters, entries: unknown[], recovery: EctLedgerRecovery | undefined) {
+    if (token !== OPEN) throw new EctInvalidOptionError({ details: "use EctLedger.open({ store }) to open a ledger" });
     this.#store = params.store;
     this.#clock = params.clock ?? Date.now;
     this.#requireParents = params.requireParents ?? true;
@@ -158,16 +188,50 @@ export class EctLedger implements EctDagSyncStore {
       const claims = isPlainObject(e) && typeof e.token === "string" ? decodeClaims(e.token) : undefined;
       const c = typeof claims === "object" ? claims : undefined;
       this.#claims.push(c);
-      if (c && isPlainObject(e)) this.#index(Object.freeze(e) as unknown as EctLedgerEntry, c);
+      if (c && isPlainObject(e)) {
+        if (this.#parentsClosed && c.par.some((p) => this.lookupEct(p, c.wid) === undefined)) this.#parentsClosed = false;
+        this.#index(Object.freeze(e) as unknown as EctLedgerEntry, c);
+      }
     }
     this.#opened = this.verifyIntegrity();
     if (this.#opened.ok) this.#head = this.#opened.head;
   }
 
-  /** Loads the store and checks the chain. A broken chain opens read-only (appends throw). */
+  /**
+   * Loads the store and checks the chain. A broken chain opens read-only (appends throw).
+   * Throws `EctInvalidOptionError` for bad parameters, `EctLedgerIoError` when the store cannot
+   * be loaded (the store's own typed errors, e.g. `EctLedgerCorruptError`, pass through).
+   */
   static async open(parameters: OpenEctLedgerParameters): Promise<EctLedger> {
-    const { entries, recovery } = await parameters.store.load();
-    return new EctLedger(parameters, entries, recovery);
+    const p: unknown = parameters;
+    if (typeof p !== "object" || p === null) throw new EctInvalidOptionError({ details: "EctLedger.open needs a parameters object" });
+    const { store, clock, requireParents } = p as OpenEctLedgerParameters;
+    if (typeof store !== "object" || store === null || typeof store.load !== "function" || typeof store.append !== "function" || typeof store.close !== "function") {
+      throw new EctInvalidOptionError({ details: '"store" must be a ledger store (load, append, close)' });
+    }
+    if (clock !== undefined && typeof clock !== "function") throw new EctInvalidOptionError({ details: '"clock" must be a function returning milliseconds' });
+    if (requireParents !== undefined && typeof requireParents !== "boolean") throw new EctInvalidOptionError({ details: '"requireParents" must be a boolean' });
+    let loaded: unknown;
+    try {
+      loaded = await store.load();
+    } catch (cause) {
+      if (isAgentExecError(cause)) throw cause;
+      const code = (cause as { code?: unknown })?.code;
+      throw new EctLedgerIoError({ details: `the ledger store could not be loaded${typeof code === "string" ? ` (${code})` : ""}: ${errorText(cause)}`, cause });
+    }
+    const entries = (loaded as { entries?: unknown } | null)?.entries;
+    if (!Array.isArray(entries)) throw new EctLedgerIoError({ details: "the ledger store's load() did not return { entries: [...] }" });
+    return new EctLedger(OPEN, { store, clock, requireParents }, entries, (loaded as { recovery?: EctLedgerRecovery }).recovery);
+  }
+
+  /**
+   * `EctDagSyncStore`: true when the ledger refuses ECTs with unrecorded parents
+   * (`requireParents`, the default) and every entry loaded on open had its parents recorded
+   * before it. Then no recorded chain can lead back to a token not yet recorded, and step 13
+   * needs to check only a new token's immediate parents.
+   */
+  get closedUnderParents(): boolean {
+    return this.#requireParents && this.#parentsClosed;
   }
 
   /** Number of entries. */
@@ -212,12 +276,13 @@ export class EctLedger implements EctDagSyncStore {
     const claims = decodeClaims(token);
     if (typeof claims === "string") throw new EctLedgerInvalidTokenError({ details: claims });
     if (this.hasJti(claims.jti, claims.wid)) {
-      throw new EctLedgerDuplicateError({ details: `jti "${claims.jti}"${claims.wid ? ` in workflow "${claims.wid}"` : ""} is already recorded` });
+      throw new EctLedgerDuplicateError({ details: `jti ${quote(claims.jti)}${claims.wid ? ` in workflow ${quote(claims.wid)}` : ""} is already recorded` });
     }
-    if (this.#requireParents) {
-      const missing = claims.par.filter((p) => this.lookupEct(p, claims.wid) === undefined);
-      if (missing.length > 0) throw new EctLedgerMissingParentError({ details: `jti "${claims.jti}": parents not recorded: ${missing.join(", ")}` });
+    const missing = claims.par.filter((p) => this.lookupEct(p, claims.wid) === undefined);
+    if (this.#requireParents && missing.length > 0) {
+      throw new EctLedgerMissingParentError({ details: `jti ${quote(claims.jti)}: parents not recorded: ${missing.slice(0, 10).map((m) => quote(m)).join(", ")}` });
     }
+    if (missing.length > 0) this.#parentsClosed = false;
     const body: Omit<EctLedgerEntry, "hash"> = {
       v: 1,
       seq: this.#raw.length + 1,
@@ -297,18 +362,18 @@ export class EctLedger implements EctDagSyncStore {
       if (e.seq !== i + 1) return bad(i, "sequence", `entry ${i} carries seq ${e.seq}, expected ${i + 1}`);
       const { hash, ...body } = e;
       const recomputed = computeLedgerEntryHash(body);
-      if (recomputed !== hash) return bad(i, "hash", `stored hash ${hash} does not match the content (${recomputed})`);
+      if (recomputed !== hash) return bad(i, "hash", `stored hash ${quote(hash)} does not match the content (${recomputed})`);
       if (e.prev !== prevHash) {
         return i === 0
-          ? bad(0, "link", `first entry's prev is ${e.prev}, not the genesis hash`)
-          : bad(i - 1, "link", `entry seq ${i + 1} links to ${e.prev}, but entry seq ${i} hashes to ${prevHash}: seq ${i} was rewritten (or seq ${i + 1}'s link)`);
+          ? bad(0, "link", `first entry's prev is ${quote(e.prev)}, not the genesis hash`)
+          : bad(i - 1, "link", `entry seq ${i + 1} links to ${quote(e.prev)}, but entry seq ${i} hashes to ${prevHash}: seq ${i} was rewritten (or seq ${i + 1}'s link)`);
       }
       const c = this.#claims[i];
       if (!c) return bad(i, "token_invalid", "the recorded token is not a well-formed ECT");
-      if (c.jti !== e.jti || c.wid !== e.wid) return bad(i, "token_mismatch", `entry says jti "${e.jti}"/wid ${JSON.stringify(e.wid)}, token says "${c.jti}"/${JSON.stringify(c.wid)}`);
+      if (c.jti !== e.jti || c.wid !== e.wid) return bad(i, "token_mismatch", `entry says jti ${quote(e.jti)}/wid ${e.wid === undefined ? "none" : quote(e.wid)}, token says ${quote(c.jti)}/${c.wid === undefined ? "none" : quote(c.wid)}`);
       prevHash = hash;
     }
-    const a = parameters.anchor;
+    const a = (parameters as VerifyLedgerIntegrityParameters | null | undefined)?.anchor;
     if (a) {
       if (!Number.isSafeInteger(a.seq) || a.seq < 0) return bad(Math.max(0, size - 1), "anchor", `anchor seq ${a.seq} is not a sequence number`);
       if (a.seq > size) return bad(Math.max(0, size - 1), "anchor", `anchor names seq ${a.seq} but the ledger ends at ${size}: entries were removed`);
@@ -316,6 +381,45 @@ export class EctLedger implements EctDagSyncStore {
       if (at !== a.hash) return bad(Math.max(0, a.seq - 1), "anchor", `entry seq ${a.seq} hashes to ${at}, the anchor says ${a.hash}: the chain was rewritten`);
     }
     return { ok: true, size, head: prevHash };
+  }
+
+  /**
+   * `verifyIntegrity`, then every recorded token's signature against `keyStore` (JWS step 5,
+   * with the header `alg` bound to the key's, step 7) and its `iss` against the key's subject
+   * (step 8). Names the first entry that fails. Revocation is not a failure here: a key revoked
+   * later was valid when the token was recorded. Never throws.
+   */
+  async verifyIntegrityWithKeys(parameters: VerifyLedgerIntegrityWithKeysParameters): Promise<EctLedgerIntegrityReport> {
+    const chain = this.verifyIntegrity(parameters);
+    if (!chain.ok) return chain;
+    const size = this.#raw.length;
+    const bad = (index: number, reason: EctLedgerIntegrityFailureReason, details: string): EctLedgerIntegrityReport => ({ ok: false, size, index, seq: index + 1, reason, details });
+    const keyStore = (parameters as { keyStore?: unknown } | undefined)?.keyStore as AgentKeyStore | undefined;
+    if (typeof keyStore !== "object" || keyStore === null || typeof keyStore.getKey !== "function") {
+      return bad(0, "key_store", '"keyStore" must be an agent key store (with getKey)');
+    }
+    for (let i = 0; i < size; i++) {
+      const e = this.#raw[i] as EctLedgerEntry;
+      const parsed = parseCompactJws(e.token);
+      if (parsed instanceof EctVerificationError) return bad(i, "token_invalid", parsed.details ?? parsed.shortMessage);
+      const { alg, kid } = parsed.header;
+      if (typeof kid !== "string" || kid.length === 0) return bad(i, "unknown_kid", "the recorded token has no kid");
+      let key: AgentKey | undefined;
+      try {
+        const r = keyStore.getKey(kid);
+        key = (isThenable(r) ? await r : r) as AgentKey | undefined;
+      } catch (cause) {
+        return bad(i, "key_store", `lookup of kid ${quote(kid)} failed: ${errorText(cause)}`);
+      }
+      if (key === undefined || key === null) return bad(i, "unknown_kid", `no agent key with kid ${quote(kid)}`);
+      const pk = (key as { publicKey?: unknown }).publicKey;
+      if (!(pk instanceof KeyObject) || pk.type !== "public") return bad(i, "key_store", `the key store returned no public KeyObject for kid ${quote(kid)}`);
+      if (!isSupportedAlgorithm(alg) || alg !== key.alg || !verifyJwsSignature(alg, pk, parsed.signingInput, parsed.signature)) {
+        return bad(i, "signature", `the recorded token's signature does not verify with key ${quote(kid)}`);
+      }
+      if (parsed.payload.iss !== key.subject) return bad(i, "issuer", `the recorded token's iss is not the subject of key ${quote(kid)}`);
+    }
+    return chain;
   }
 
   /** Closes the store (pending appends finish first). */

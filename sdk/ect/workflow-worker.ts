@@ -9,10 +9,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { AgentKeyRecord } from "./agent-key.js";
-import { ectVerificationErrorToData } from "./errors.js";
 import { InMemoryAgentKeyStore } from "./key-store-memory.js";
 import { verifyEct, type VerifyEctParameters } from "./verify.js";
-import type { WorkerJob, WorkerOptions, WorkerResult } from "./workflow-protocol.js";
+import { ectVerificationErrorToData, type WorkerJob, type WorkerOptions, type WorkerResult } from "./workflow-protocol.js";
 
 let store: InMemoryAgentKeyStore;
 try {

@@ -5,6 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AtdForbiddenMemberError,
   AtdExtFieldValueError,
   AtdExtFieldTypeError,
   AtdParRequiredError,
@@ -15,6 +16,15 @@ import {
 import { FIG, URI } from "./helpers.js";
 
 describe("buildAtdEctClaims", () => {
+  it("an extra member named __proto__ (at any depth) is AtdForbiddenMemberError; ext keeps Object.prototype", () => {
+    const base = { act: "atd:circuit_close" as const, downstream_agent: "a", cooldown_s: 30 };
+    assert.throws(() => buildAtdEctClaims({ ...base, extra: JSON.parse('{"__proto__":{"atd.cooldown_s":1}}') }), (e: unknown) => e instanceof AtdForbiddenMemberError && e.path === "ext.__proto__");
+    assert.throws(() => buildAtdEctClaims({ ...base, extra: JSON.parse('{"com.x":[{"__proto__":1}]}') }), AtdForbiddenMemberError);
+    const ok = buildAtdEctClaims({ ...base, extra: { "com.x": 1, constructor: "c" } });
+    assert.equal(Object.getPrototypeOf(ok.ext), Object.prototype);
+    assert.deepEqual(Object.keys(ok.ext), ["com.x", "constructor", "atd.downstream_agent", "atd.cooldown_s"]);
+  });
+
   it("reproduces the checkpoint figure's claims (par, ext, out_hash)", () => {
     const claims = buildAtdEctClaims({
       act: "atd:checkpoint",

@@ -47,6 +47,88 @@ describe("circuit breaker: defaults", () => {
   });
 });
 
+describe("circuit breaker: a probe whose outcome is never recorded (M2)", () => {
+  it("times out after the current cooldown, counts as a failed probe (re-open, backed-off cooldown) and allows a new probe", () => {
+    const { cb, clock, events } = clocked();
+    cb.recordFailure(cb.acquire());
+    clock.t += 30_000;
+    const lost = cb.acquire(); // the caller crashes: never recorded
+    assert.equal(lost.probe, true);
+    const probeAt = clock.t;
+    clock.t += 29_999;
+    const refused = cb.tryAcquire();
+    assert.deepEqual(refused, { allowed: false, state: "half_open", retryAfterMs: 1 });
+    assert.equal(cb.snapshot().probeDeadline, probeAt + 30_000);
+    clock.t += 1; // deadline: the probe failed, the breaker re-opens with the cooldown doubled
+    assert.equal(cb.state, "open");
+    const reopen = events.at(-1)!;
+    assert.ok(reopen.type === "open" && reopen.reopen && reopen.probeTimedOut && reopen.cooldownS === 60 && reopen.at === probeAt + 30_000);
+    assert.equal(reopen.type === "open" && validateAtdEct({ jti: "x", ...reopen.claims }).valid, true);
+    const waiting = cb.tryAcquire();
+    assert.deepEqual(waiting, { allowed: false, state: "open", retryAfterMs: 60_000 });
+    clock.t += 60_000;
+    const next = cb.acquire();
+    assert.equal(next.probe, true);
+    // The lost probe's late report is ignored; the new probe decides.
+    assert.deepEqual(cb.record(lost, "success"), []);
+    assert.equal(cb.state, "half_open");
+    assert.equal(cb.record(next, "success")[0]!.type, "close");
+    assert.equal(cb.state, "closed");
+  });
+
+  it("a breaker left alone for a day is not wedged: the first call after the lost probe gets a new probe", () => {
+    const { cb, clock, events } = clocked();
+    cb.recordFailure(cb.acquire());
+    clock.t += 31_000;
+    assert.ok(cb.tryAcquire().allowed); // lost
+    for (const dt of [29_000, 3_600_000, 86_400_000]) {
+      clock.t += dt;
+      const a = cb.tryAcquire();
+      if (!a.allowed) assert.ok(a.retryAfterMs > 0, `refused with retryAfterMs ${a.retryAfterMs}`);
+      else {
+        assert.equal(a.permit.probe, true);
+        cb.recordFailure(a.permit);
+      }
+    }
+    assert.ok(events.some((e) => e.type === "open" && e.probeTimedOut));
+  });
+
+  it("timed-out probes count toward the HITL Level 2 escalation (3 successive failed probes)", () => {
+    const { cb, clock, events } = clocked();
+    cb.recordFailure(cb.acquire());
+    for (let i = 0; i < 3; i++) {
+      clock.t += cb.snapshot().retryAfterMs;
+      assert.ok(cb.acquire().probe);
+      clock.t += cb.snapshot().retryAfterMs; // let it time out
+      assert.equal(cb.state, "open");
+    }
+    const esc = events.filter((e) => e.type === "escalate");
+    assert.equal(esc.length, 1);
+    assert.ok(esc[0]!.type === "escalate" && esc[0]!.consecutiveProbeFailures === 3);
+  });
+
+  it("probeTimeoutS overrides the default; invalid values are AtdCircuitConfigError", () => {
+    const { cb, clock } = clocked({ probeTimeoutS: 5 });
+    cb.recordFailure(cb.acquire());
+    clock.t += 30_000;
+    cb.acquire();
+    assert.deepEqual(cb.tryAcquire(), { allowed: false, state: "half_open", retryAfterMs: 5_000 });
+    clock.t += 5_000;
+    assert.equal(cb.state, "open");
+    for (const bad of [0, -1, Number.NaN, Infinity, "5"]) {
+      assert.throws(() => new AtdCircuitBreaker({ downstreamAgent: B, probeTimeoutS: bad as never }), (e: unknown) => e instanceof AtdCircuitConfigError && e.path === "probeTimeoutS");
+    }
+  });
+
+  it("AtdCircuitOpenError never carries retryAfterMs 0", () => {
+    const { cb, clock } = clocked();
+    cb.recordFailure(cb.acquire());
+    clock.t += 30_000;
+    cb.acquire();
+    assert.throws(() => cb.acquire(), (e: unknown) => e instanceof AtdCircuitOpenError && e.retryAfterMs === 30_000);
+  });
+});
+
 describe("circuit breaker: CLOSED -> OPEN", () => {
   it("opens when the error rate exceeds (strictly) the threshold and emits atd:circuit_open", () => {
     const { cb, call } = clocked();
@@ -135,7 +217,8 @@ describe("circuit breaker: OPEN, HALF-OPEN, probes", () => {
     assert.equal(events.at(-1)!.type, "half_open");
     const probe = cb.acquire();
     assert.equal(probe.probe, true);
-    assert.deepEqual(cb.tryAcquire(), { allowed: false, state: "half_open", retryAfterMs: 0 });
+    // Refused while the probe is out, with the time until it times out (the 30 s cooldown): never 0.
+    assert.deepEqual(cb.tryAcquire(), { allowed: false, state: "half_open", retryAfterMs: 30_000 });
   });
 
   it("probe success closes it and emits atd:circuit_close with the cooldown served", () => {

@@ -6,8 +6,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AtdError,
   AtdIllegalTransitionError,
   AtdDuplicateJtiError,
+  AtdInvalidOptionError,
+  AtdIrreversibleRolledBackError,
+  AtdParentNotDoneError,
+  AtdReferenceKindError,
+  AtdRollbackCheckpointMismatchError,
+  AtdRollbackResultConflictError,
+  AtdUnknownReferenceError,
+  AtdWidMismatchError,
+  AtdWorkflowDuplicateStartError,
+  AtdWorkflowStartMissingError,
+  atdErrorFromFinding,
   assertAtdReplay,
   replayAtdEcts,
   type AtdErrorCode,
@@ -15,12 +27,35 @@ import {
 import { E, prng } from "./helpers.js";
 
 const states = (r: ReturnType<typeof replayAtdEcts>) => Object.fromEntries([...r.nodes].map(([k, v]) => [k, v.state]));
-function onlyFinding(ects: unknown[], code: AtdErrorCode, path: string) {
+/** The error class `assertAtdReplay` must throw for each replay finding code (L9: classes, not only codes). */
+const CLASS_OF: Partial<Record<AtdErrorCode, abstract new (...a: never[]) => AtdError>> = {
+  ATD_ILLEGAL_TRANSITION: AtdIllegalTransitionError,
+  ATD_DUPLICATE_JTI: AtdDuplicateJtiError,
+  ATD_REF_UNKNOWN: AtdUnknownReferenceError,
+  ATD_REF_KIND: AtdReferenceKindError,
+  ATD_WID_MISMATCH: AtdWidMismatchError,
+  ATD_PARENT_NOT_DONE: AtdParentNotDoneError,
+  ATD_ROLLBACK_CHECKPOINT_MISMATCH: AtdRollbackCheckpointMismatchError,
+  ATD_ROLLBACK_RESULT_CONFLICT: AtdRollbackResultConflictError,
+  ATD_IRREVERSIBLE_ROLLED_BACK: AtdIrreversibleRolledBackError,
+  ATD_WORKFLOW_DUPLICATE_START: AtdWorkflowDuplicateStartError,
+  ATD_WORKFLOW_START_MISSING: AtdWorkflowStartMissingError,
+};
+
+/** Exactly one finding `code` at `path`, and `assertAtdReplay` throws its class with that code and path. */
+function expectOnlyFinding(ects: unknown[], code: AtdErrorCode, path: string) {
   const r = replayAtdEcts(ects);
   assert.equal(r.valid, false);
   assert.deepEqual(
     r.findings.map((f) => [f.code, f.path]),
     [[code, path]],
+  );
+  const Cls = CLASS_OF[code];
+  assert.ok(Cls, `no class registered in the test for ${code}`);
+  assert.throws(
+    () => assertAtdReplay(ects),
+    (e: unknown) => e instanceof Cls && e.constructor === Cls && e.code === code && e.path === path,
+    `${code} should throw ${Cls.name} at ${path}`,
   );
   return r;
 }
@@ -95,71 +130,71 @@ describe("replay: node states", () => {
 describe("replay: findings", () => {
   it("ATD_ILLEGAL_TRANSITION: an error after the node was rolled back", () => {
     const ects = [E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c"), E.res("s", "q", "c"), E.error("e", ["a"], "c")];
-    const r = onlyFinding(ects, "ATD_ILLEGAL_TRANSITION", "ects[4].par[0]");
+    const r = expectOnlyFinding(ects, "ATD_ILLEGAL_TRANSITION", "ects[4].par[0]");
     assert.equal(r.nodes.get("a")!.state, "rolled_back");
     assert.deepEqual(r.findings[0]!.transition, { node: "a", from: "rolled_back", to: "failed" });
     assert.throws(() => assertAtdReplay(ects), (e: unknown) => e instanceof AtdIllegalTransitionError && e.from === "rolled_back" && e.to === "failed" && e.node === "a");
   });
   it("ATD_DUPLICATE_JTI", () => {
     const ects = [E.task("a"), E.task("a")];
-    onlyFinding(ects, "ATD_DUPLICATE_JTI", "ects[1].jti");
+    expectOnlyFinding(ects, "ATD_DUPLICATE_JTI", "ects[1].jti");
     assert.throws(() => assertAtdReplay(ects), AtdDuplicateJtiError);
   });
   it("ATD_REF_UNKNOWN: a par to an ECT not seen (yet)", () => {
-    onlyFinding([E.task("b", ["a"]), E.task("a")], "ATD_REF_UNKNOWN", "ects[0].par[0]");
+    expectOnlyFinding([E.task("b", ["a"]), E.task("a")], "ATD_REF_UNKNOWN", "ects[0].par[0]");
   });
   it("ATD_REF_UNKNOWN: error checkpoint_id and upstream_errors", () => {
-    onlyFinding([E.task("a"), E.error("e", ["a"], "nope")], "ATD_REF_UNKNOWN", 'ects[1].ext["atd.checkpoint_id"]');
+    expectOnlyFinding([E.task("a"), E.error("e", ["a"], "nope")], "ATD_REF_UNKNOWN", 'ects[1].ext["atd.checkpoint_id"]');
     const withUp = E.error("e", ["a"], null, "error", {});
     (withUp.ext as Record<string, unknown>)["atd.upstream_errors"] = ["ghost"];
-    onlyFinding([E.task("a"), withUp], "ATD_REF_UNKNOWN", 'ects[1].ext["atd.upstream_errors"][0]');
+    expectOnlyFinding([E.task("a"), withUp], "ATD_REF_UNKNOWN", 'ects[1].ext["atd.upstream_errors"][0]');
   });
   it("ATD_REF_KIND: wrong kinds of referenced ECTs", () => {
-    onlyFinding([E.task("a"), E.error("e", ["a"], null), E.ckpt("c", ["e"])], "ATD_REF_KIND", "ects[2].par[0]");
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.error("e", ["c"], "c")], "ATD_REF_KIND", "ects[2].par[0]");
-    onlyFinding([E.task("a"), E.error("e", ["a"], "a")], "ATD_REF_KIND", 'ects[1].ext["atd.checkpoint_id"]');
-    onlyFinding([E.task("a"), E.req("q", "a")], "ATD_REF_KIND", "ects[1].par[0]");
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.res("s", "c", "c")], "ATD_REF_KIND", "ects[2].par[0]");
+    expectOnlyFinding([E.task("a"), E.error("e", ["a"], null), E.ckpt("c", ["e"])], "ATD_REF_KIND", "ects[2].par[0]");
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.error("e", ["c"], "c")], "ATD_REF_KIND", "ects[2].par[0]");
+    expectOnlyFinding([E.task("a"), E.error("e", ["a"], "a")], "ATD_REF_KIND", 'ects[1].ext["atd.checkpoint_id"]');
+    expectOnlyFinding([E.task("a"), E.req("q", "a")], "ATD_REF_KIND", "ects[1].par[0]");
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.res("s", "c", "c")], "ATD_REF_KIND", "ects[2].par[0]");
     const withUp = E.error("e", ["a"], null);
     (withUp.ext as Record<string, unknown>)["atd.upstream_errors"] = ["a"];
-    onlyFinding([E.task("a"), withUp], "ATD_REF_KIND", 'ects[1].ext["atd.upstream_errors"][0]');
+    expectOnlyFinding([E.task("a"), withUp], "ATD_REF_KIND", 'ects[1].ext["atd.upstream_errors"][0]');
   });
   it("ATD_WID_MISMATCH: an error referencing another workflow's action (§False Error Injection)", () => {
-    onlyFinding([E.task("a", [], { wid: "OTHER" }), E.error("e", ["a"], null)], "ATD_WID_MISMATCH", "ects[1].par[0]");
+    expectOnlyFinding([E.task("a", [], { wid: "OTHER" }), E.error("e", ["a"], null)], "ATD_WID_MISMATCH", "ects[1].par[0]");
   });
   it("ATD_WID_MISMATCH: a rollback request from outside the checkpoint's workflow (§Rollback Authorization)", () => {
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c", false, { wid: "X" })], "ATD_WID_MISMATCH", "ects[2].par[0]");
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c", false, { wid: undefined })], "ATD_WID_MISMATCH", "ects[2].wid");
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c", false, { wid: "X" })], "ATD_WID_MISMATCH", "ects[2].par[0]");
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c", false, { wid: undefined })], "ATD_WID_MISMATCH", "ects[2].wid");
   });
   it("tasks may reference tasks of other workflows (ECT allows it; ATD does not restrict tasks)", () => {
     assert.ok(replayAtdEcts([E.task("a", [], { wid: "X" }), E.task("b", ["a"])]).valid);
   });
   it("ATD_PARENT_NOT_DONE: a task started after a failed parent (§Topological Order)", () => {
-    onlyFinding([E.task("a"), E.error("e", ["a"], null), E.task("b", ["a"])], "ATD_PARENT_NOT_DONE", "ects[2].par[0]");
+    expectOnlyFinding([E.task("a"), E.error("e", ["a"], null), E.task("b", ["a"])], "ATD_PARENT_NOT_DONE", "ects[2].par[0]");
   });
   it("ATD_ROLLBACK_CHECKPOINT_MISMATCH", () => {
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.ckpt("c2", ["a"]), E.req("q", "c"), E.res("s", "q", "c2")], "ATD_ROLLBACK_CHECKPOINT_MISMATCH", 'ects[4].ext["atd.checkpoint_id"]');
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"]), E.ckpt("c2", ["a"]), E.req("q", "c"), E.res("s", "q", "c2")], "ATD_ROLLBACK_CHECKPOINT_MISMATCH", 'ects[4].ext["atd.checkpoint_id"]');
   });
   it("ATD_ROLLBACK_RESULT_CONFLICT; an identical repeated result is fine (idempotency)", () => {
     const base = [E.task("a"), E.ckpt("c", ["a"]), E.req("q", "c"), E.res("s", "q", "c")];
     assert.ok(replayAtdEcts([...base, E.res("s2", "q", "c")]).valid);
-    onlyFinding([...base, E.res("s2", "q", "c", "failed")], "ATD_ROLLBACK_RESULT_CONFLICT", "ects[4]");
+    expectOnlyFinding([...base, E.res("s2", "q", "c", "failed")], "ATD_ROLLBACK_RESULT_CONFLICT", "ects[4]");
   });
   it("ATD_IRREVERSIBLE_ROLLED_BACK: an irreversible checkpoint reported completed", () => {
-    onlyFinding([E.task("a"), E.ckpt("c", ["a"], false), E.req("q", "c"), E.res("s", "q", "c")], "ATD_IRREVERSIBLE_ROLLED_BACK", 'ects[3].ext["atd.status"]');
+    expectOnlyFinding([E.task("a"), E.ckpt("c", ["a"], false), E.req("q", "c"), E.res("s", "q", "c")], "ATD_IRREVERSIBLE_ROLLED_BACK", 'ects[3].ext["atd.status"]');
     // escalated is the expected outcome
     assert.ok(replayAtdEcts([E.task("a"), E.ckpt("c", ["a"], false), E.req("q", "c"), E.res("s", "q", "c", "escalated")]).valid);
     // a parent with an irreversible child may be partial, not completed
     const tree = [E.task("a"), E.ckpt("c1", ["a"], false), E.task("b", ["a"]), E.ckpt("c2", ["b"]), E.ckpt("p", ["c1", "c2"]), E.req("q", "p")];
     assert.ok(replayAtdEcts([...tree, E.res("s", "q", "p", "partial")]).valid);
-    onlyFinding([...tree, E.res("s", "q", "p", "completed")], "ATD_IRREVERSIBLE_ROLLED_BACK", 'ects[6].ext["atd.status"]');
+    expectOnlyFinding([...tree, E.res("s", "q", "p", "completed")], "ATD_IRREVERSIBLE_ROLLED_BACK", 'ects[6].ext["atd.status"]');
   });
   it("ATD_WORKFLOW_DUPLICATE_START", () => {
-    onlyFinding([E.start("s1"), E.start("s2")], "ATD_WORKFLOW_DUPLICATE_START", 'ects[1].ext["atd.wf_id"]');
+    expectOnlyFinding([E.start("s1"), E.start("s2")], "ATD_WORKFLOW_DUPLICATE_START", 'ects[1].ext["atd.wf_id"]');
   });
   it("ATD_WORKFLOW_START_MISSING: no start, or complete not referencing it", () => {
-    onlyFinding([E.task("a"), E.complete("c", ["a"])], "ATD_WORKFLOW_START_MISSING", "ects[1].par");
-    onlyFinding([E.start("s"), E.task("a", ["s"]), E.complete("c", ["a"])], "ATD_WORKFLOW_START_MISSING", "ects[2].par");
+    expectOnlyFinding([E.task("a"), E.complete("c", ["a"])], "ATD_WORKFLOW_START_MISSING", "ects[1].par");
+    expectOnlyFinding([E.start("s"), E.task("a", ["s"]), E.complete("c", ["a"])], "ATD_WORKFLOW_START_MISSING", "ects[2].par");
     const ok = replayAtdEcts([E.start("s"), E.task("a", ["s"]), E.complete("c", ["s", "a"], "wf", "success")]);
     assert.ok(ok.valid);
     assert.deepEqual(ok.workflows.get("wf"), { wf_id: "wf", startJti: "s", description: "d", completeJti: "c", terminalStatus: "success" });
@@ -174,6 +209,29 @@ describe("replay: findings", () => {
   it("a non-array input is a finding, not a throw", () => {
     const r = replayAtdEcts("nope" as unknown as unknown[]);
     assert.equal(r.findings[0]!.code, "ATD_ECT_MALFORMED");
+  });
+  it("every replay finding code maps to its own error class (L9)", () => {
+    for (const [code, Cls] of Object.entries(CLASS_OF)) {
+      const e = atdErrorFromFinding({ code: code as AtdErrorCode, path: "ects[0]", message: "m" });
+      assert.ok(e instanceof Cls! && e.constructor === Cls && e.code === code && e.path === "ects[0]", code);
+    }
+  });
+  it("invalid options are one ATD_INVALID_OPTION finding (never a TypeError); assertAtdReplay throws AtdInvalidOptionError", () => {
+    for (const o of [null, 5, "x", [], { traversalLimit: Number.NaN }, { traversalLimit: 0 }, { traversalLimit: "10" }]) {
+      const r = replayAtdEcts([E.task("a")], o as never);
+      assert.equal(r.valid, false, JSON.stringify(o));
+      assert.deepEqual(r.findings.map((f) => [f.code, f.path]), [["ATD_INVALID_OPTION", "options"]]);
+      assert.equal(r.nodes.size, 0);
+      assert.throws(() => assertAtdReplay([E.task("a")], o as never), AtdInvalidOptionError);
+    }
+    assert.ok(replayAtdEcts([E.task("a")], { traversalLimit: 5 }).valid);
+  });
+  it("atdErrorFromFinding looks codes up as own properties: a prototype name gives a plain AtdError, not a TypeError (L4)", () => {
+    for (const code of ["__proto__", "toString", "constructor"]) {
+      const e = atdErrorFromFinding({ code: code as AtdErrorCode, path: "", message: "m" });
+      assert.equal(e.constructor, AtdError);
+      assert.equal(e.code, code);
+    }
   });
 });
 

@@ -16,8 +16,9 @@ import {
   AtdEctMalformedError,
   AtdExtMissingFieldError,
   AtdReferenceKindError,
-  AtdRollbackBadOutcomeError,
   AtdRollbackCoordinator,
+  AtdRollbackStoreError,
+  AtdInvalidOptionError,
   AtdRollbackForbiddenError,
   AtdRollbackJtiConflictError,
   AtdRollbackNotEligibleError,
@@ -341,16 +342,83 @@ describe("rollback coordinator: refusals (thrown, not remembered)", () => {
     assert.equal((await c.handle(req("q2", "cb", false, { iss: "agent-b" }))).outcome.status, "completed");
     assert.equal((await c.handle(req("q3", "cb", false, { iss: "agent-a" }))).outcome.status, "completed");
   });
-  it("a malformed restore outcome -> AtdRollbackBadOutcomeError (not remembered)", async () => {
-    let good = false;
-    const { c } = coordinator(() => (good ? { status: "completed" } : ({ status: "done" } as never)));
-    await assert.rejects(c.handle(req("q1", "cb")), (e: unknown) => e instanceof AtdRollbackBadOutcomeError && e.path === "status");
-    good = true;
+  it("a store or checkpoint lookup that fails before restore -> AtdRollbackStoreError (typed, not remembered)", async () => {
+    let down = true;
+    const store = { get: () => (down ? Promise.reject(new Error("db down")) : undefined), set: () => undefined };
+    const { c, calls } = coordinator(() => ({ status: "completed" }), { store: store as never });
+    await assert.rejects(c.handle(req("q1", "cb")), (e: unknown) => e instanceof AtdRollbackStoreError && e.code === "ATD_ROLLBACK_STORE_FAILED" && /db down/.test(e.details ?? ""));
+    assert.equal(calls.length, 0);
+    down = false;
     assert.equal((await c.handle(req("q1", "cb"))).outcome.status, "completed");
+    const { c: c2, calls: calls2 } = coordinator(() => ({ status: "completed" }), { resolveCheckpoint: () => { throw new TypeError("resolver broke"); } });
+    await assert.rejects(c2.handle(req("q1", "cb")), (e: unknown) => e instanceof AtdRollbackStoreError && e.path === "par[0]" && /resolver broke/.test(e.details ?? ""));
+    assert.equal(calls2.length, 0);
   });
-  it("malformed cascaded entries from restore -> AtdRollbackBadOutcomeError naming the entry", async () => {
-    const { c } = coordinator(() => ({ status: "completed", cascaded: [{ agent: "x", status: "nope" }] }) as never);
-    await assert.rejects(c.handle(req("q1", "cb")), (e: unknown) => e instanceof AtdRollbackBadOutcomeError && e.path === "cascaded[0]");
+});
+
+describe("rollback coordinator: once restore ran, the jti's outcome is fixed (M1)", () => {
+  it("a malformed restore outcome -> status failed naming the problem; restore never runs again for that jti", async () => {
+    let n = 0;
+    const { c, calls } = coordinator(() => (n++ === 0 ? ({ status: "done" } as never) : { status: "completed" }));
+    const first = await c.handle(req("q1", "cb"));
+    assert.equal(first.replayed, false);
+    assert.equal(first.outcome.status, "failed");
+    assert.match(first.outcome.description ?? "", /status must be "completed" or "failed".*\(at status\)/);
+    assert.deepEqual(first.outcome.escalations.map((e) => [e.trigger, e.requirement, e.level]), [["rollback_failed", "MUST", 3]]);
+    assert.ok(validateAtdEct({ jti: "res", ...first.outcome.resultClaims }).valid);
+    for (let i = 0; i < 3; i++) {
+      const again = await c.handle(req("q1", "cb"));
+      assert.equal(again.replayed, true);
+      assert.equal(again.outcome, first.outcome);
+    }
+    assert.equal(calls.length, 1);
+  });
+
+  it("malformed cascaded entries, a non-object outcome, or an out_hash the result claims refuse -> failed, naming it", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ status: "completed", cascaded: [{ agent: "x", status: "nope" }] }, /at cascaded\[0\]/],
+      [42, /must return an object/],
+      [{ status: "completed", cascaded: [{ agent: "", status: "completed" }] }, /unusable outcome/],
+    ];
+    for (const [value, re] of cases) {
+      const { c, calls } = coordinator(() => value as never);
+      const { outcome } = await c.handle(req("q1", "cb"));
+      assert.equal(outcome.status, "failed", JSON.stringify(value));
+      assert.match(outcome.description ?? "", re);
+      await c.handle(req("q1", "cb"));
+      assert.equal(calls.length, 1);
+    }
+  });
+
+  it("a failing store.set keeps the outcome in memory: replayed, never re-run, written once the store works", async () => {
+    let broken = true;
+    const saved = new Map<string, unknown>();
+    const store = {
+      get: (j: string) => saved.get(j) as never,
+      set: (j: string, e: unknown) => {
+        if (broken) throw new Error("disk full");
+        saved.set(j, e);
+      },
+    };
+    const { c, calls } = coordinator(() => ({ status: "completed" }), { store });
+    const first = await c.handle(req("q1", "cb"));
+    assert.equal(first.outcome.status, "completed");
+    assert.equal(first.persisted, false);
+    assert.ok(first.persistError instanceof AtdRollbackStoreError && /disk full/.test(first.persistError.details ?? ""));
+    const second = await c.handle(req("q1", "cb"));
+    assert.deepEqual([second.replayed, second.persisted, second.outcome === first.outcome], [true, false, true]);
+    broken = false;
+    const third = await c.handle(req("q1", "cb"));
+    assert.deepEqual([third.replayed, third.persisted, third.persistError], [true, true, undefined]);
+    assert.ok(saved.has("q1"));
+    const fourth = await c.handle(req("q1", "cb"));
+    assert.deepEqual([fourth.replayed, fourth.persisted], [true, true]);
+    assert.equal(calls.length, 1);
+    // A conflicting reuse of the jti is still refused while the outcome is only in memory.
+    broken = true;
+    const { c: c2 } = coordinator(() => ({ status: "completed" }), { store: { get: () => undefined, set: () => { throw new Error("x"); } } });
+    await c2.handle(req("q9", "cb"));
+    await assert.rejects(c2.handle(req("q9", "cb", true)), AtdRollbackJtiConflictError);
   });
 });
 
@@ -473,6 +541,55 @@ describe("checkpoint lifetime and store (§Checkpoint ECT Format, §Checkpoint F
     assert.throws(() => s.put(ck("c3", T0, 1000)), (e: unknown) => e instanceof AtdCheckpointLimitError && e.code === "ATD_CHECKPOINT_LIMIT");
     now = (T0 + 10) * 1000; // c1 expires and makes room
     assert.doesNotThrow(() => s.put(ck("c3", T0, 1000)));
+  });
+
+  it("scopes checkpoints by (wid, jti) like ECT rule 1: the same jti in two workflows coexists (L5)", () => {
+    const s = new AtdCheckpointStore({ now: () => T0 * 1000 });
+    const w1 = s.put(ck("c1", T0, 100, "w1"));
+    const w2 = s.put(ck("c1", T0, 200, "w2"));
+    assert.equal(s.size, 2);
+    assert.equal(s.get("c1", "w1"), w1);
+    assert.equal(s.get("c1", "w2"), w2);
+    assert.equal(s.get("c1", "w3"), undefined);
+    // Without a wid the reference is ambiguous when several workflows hold the jti.
+    assert.equal(s.get("c1"), undefined);
+    assert.equal(s.require("c1", "w2").ext["atd.ttl"], 200);
+    assert.throws(() => s.require("c1", "w3"), AtdCheckpointNotFoundError);
+    // Same workflow, other content: still a duplicate, naming the workflow.
+    assert.throws(() => s.put(ck("c1", T0, 999, "w1")), (e: unknown) => e instanceof AtdDuplicateJtiError && /workflow "w1"/.test(e.details ?? ""));
+    // A checkpoint without wid collides with every scope (and vice versa).
+    const global = (jti: string) => {
+      const c: Record<string, unknown> = ck(jti, T0, 100);
+      delete c.wid;
+      return c;
+    };
+    assert.throws(() => s.put(global("c1")), AtdDuplicateJtiError);
+    const g = new AtdCheckpointStore({ now: () => T0 * 1000 });
+    g.put(global("c7"));
+    assert.throws(() => g.put(ck("c7", T0, 100, "w1")), AtdDuplicateJtiError);
+    // A scoped lookup falls back to the global checkpoint; expiry is per scope.
+    assert.equal(g.get("c7", "w1")?.jti, "c7");
+  });
+
+  it("expiry and tombstones are per (wid, jti)", () => {
+    let now = T0 * 1000;
+    const s = new AtdCheckpointStore({ now: () => now });
+    s.put(ck("c1", T0, 100, "w1"));
+    s.put(ck("c1", T0, 200, "w2"));
+    now = (T0 + 150) * 1000;
+    assert.equal(s.get("c1", "w1"), undefined);
+    assert.equal(s.get("c1", "w2")?.ext["atd.ttl"], 200);
+    assert.equal(s.get("c1")?.ext["atd.ttl"], 200); // the only live one
+    assert.ok(s.wasPurged("c1", "w1"));
+    assert.equal(s.wasPurged("c1", "w2"), false);
+    assert.throws(() => s.require("c1", "w1"), AtdCheckpointExpiredError);
+    assert.equal(s.size, 1);
+  });
+
+  it("invalid store options -> AtdInvalidOptionError", () => {
+    for (const o of [null, 5, { now: 1 }, { maxPerWorkflow: 0 }, { maxPerWorkflow: Number.NaN }, { tombstones: -1 }]) {
+      assert.throws(() => new AtdCheckpointStore(o as never), (e: unknown) => e instanceof AtdInvalidOptionError && e.code === "ATD_INVALID_OPTION", JSON.stringify(o));
+    }
   });
 
   it("accepts only checkpoint ECTs", () => {

@@ -12,6 +12,7 @@ import {
   AtdExtFieldTypeError,
   AtdExtFieldValueError,
   AtdExtMissingFieldError,
+  AtdForbiddenMemberError,
   AtdParRequiredError,
   AtdUnknownExecActError,
   assertAtdEct,
@@ -319,6 +320,18 @@ describe("ATD vocabulary: malformed payloads", () => {
       expectOne(value, "ATD_ECT_MALFORMED", path, AtdEctMalformedError);
     });
   }
+  it("an own __proto__ member in the payload or anywhere in ext -> ATD_FORBIDDEN_MEMBER (the payload is never trusted as a merge source)", () => {
+    const top = JSON.parse('{"__proto__":{"jti":"x"},"jti":"j","exec_act":"x","par":[]}');
+    expectOne(top, "ATD_FORBIDDEN_MEMBER", '["__proto__"]', AtdForbiddenMemberError);
+    const ext = JSON.parse('{"jti":"j","exec_act":"atd:circuit_close","par":[],"ext":{"atd.downstream_agent":"a","atd.cooldown_s":30,"x":{"__proto__":{}}}}');
+    expectOne(ext, "ATD_FORBIDDEN_MEMBER", "ext.x.__proto__", AtdForbiddenMemberError);
+    const inherited = JSON.parse('{"jti":"a","exec_act":"atd:checkpoint","par":["x"],"ext":{"__proto__":{"atd.reversible":true,"atd.rollback_uri":"https://a/.well-known/atd/rollback","atd.ttl":5}}}');
+    const r = validateAtdEct(inherited);
+    assert.equal(r.valid, false);
+    assert.ok(r.findings.some((f) => f.code === "ATD_FORBIDDEN_MEMBER" && f.path === "ext.__proto__"));
+    // constructor / prototype are ordinary ext data in an ECT
+    assert.ok(validateAtdEct(withExt(FIG.circuitClose, { constructor: 1, prototype: { constructor: 2 } })).valid);
+  });
   it("an unknown atd: exec_act -> ATD_UNKNOWN_EXEC_ACT", () => {
     expectOne({ jti: "j", exec_act: "atd:retry", par: [] }, "ATD_UNKNOWN_EXEC_ACT", "exec_act", AtdUnknownExecActError);
   });

@@ -19,6 +19,9 @@ import {
   AtdWorkflowUnknownFieldError,
   AtdWorkflowUnknownNodeRefError,
   AtdWorkflowValueError,
+  AtdForbiddenMemberError,
+  AtdInvalidOptionError,
+  AtdWorkflowTracker,
   atdWorkflowAdjacency,
   atdWorkflowHitlGates,
   atdWorkflowStages,
@@ -277,6 +280,70 @@ describe("workflow descriptor: every typed error", () => {
       assert.ok(e instanceof AtdWorkflowValueError);
       assert.ok(e.metaMessages?.some((m) => m.includes("edges[1].to")));
     }
+  });
+});
+
+describe("workflow descriptor: member names that rewrite prototypes (M4)", () => {
+  const PROTO_NODE = '{"wf_id":"w","nodes":[{"id":"a","reversible":true,"__proto__":{"hitl_required":true,"label":42,"resource_hints":{"priority":"bogus"}}}],"edges":[]}';
+  it('preserve mode: a node "__proto__" member is AtdForbiddenMemberError naming the path, and never swaps the prototype', () => {
+    expectFirst(PROTO_NODE, "ATD_FORBIDDEN_MEMBER", "nodes[0].__proto__", AtdForbiddenMemberError, { unknownFields: "preserve" });
+    // reject mode refuses it with the same code
+    expectFirst(PROTO_NODE, "ATD_FORBIDDEN_MEMBER", "nodes[0].__proto__", AtdForbiddenMemberError);
+  });
+  it("constructor and prototype are refused at every level, in both modes", () => {
+    const cases: [(w: ReturnType<typeof base>) => void, string][] = [
+      [(w) => (w.constructor = { x: 1 } as never), "constructor"],
+      [(w) => ((w as Record<string, unknown>).prototype = 1), "prototype"],
+      [(w) => (w.nodes[0]!.constructor = "x" as never), "nodes[0].constructor"],
+      [(w) => (w.edges[0]!.prototype = 1), "edges[0].prototype"],
+      [(w) => ((w.nodes[1]!.resource_hints as Record<string, unknown>)["constructor"] = 1), "nodes[1].resource_hints.constructor"],
+    ];
+    for (const [mutate, path] of cases) {
+      const w = base();
+      mutate(w);
+      for (const unknownFields of ["reject", "preserve"] as const) expectFirst(w, "ATD_FORBIDDEN_MEMBER", path, AtdForbiddenMemberError, { unknownFields });
+    }
+  });
+  it("preserved unknown members are scanned deeply; the path names the forbidden member", () => {
+    const w = base();
+    w["x-meta"] = JSON.parse('{"a":[{"b":{"__proto__":{"polluted":true}}}]}');
+    expectFirst(w, "ATD_FORBIDDEN_MEMBER", "x-meta.a[0].b.__proto__", AtdForbiddenMemberError, { unknownFields: "preserve" });
+    const hints = base();
+    (hints.nodes[1]!.resource_hints as Record<string, unknown>)["x-zone"] = JSON.parse('{"__proto__":{}}');
+    expectFirst(hints, "ATD_FORBIDDEN_MEMBER", "nodes[1].resource_hints.x-zone.__proto__", AtdForbiddenMemberError, { unknownFields: "preserve" });
+  });
+  it("preserved members are own data properties; node prototypes stay Object.prototype", () => {
+    const w = base();
+    w.nodes[0]!["x-team"] = { a: 1 };
+    const parsed = parseAtdWorkflow(w, { unknownFields: "preserve" });
+    for (const n of parsed.nodes) assert.equal(Object.getPrototypeOf(n), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(parsed.nodes[0], "x-team"), { value: { a: 1 }, enumerable: true, writable: true, configurable: true });
+    assert.deepEqual(atdWorkflowHitlGates(parsed), atdWorkflowHitlGates(parseAtdWorkflow(FIG_WORKFLOW_TEXT)));
+  });
+  it("node ids may be any string (ids are values, not member names)", () => {
+    const wf = parseAtdWorkflow({ wf_id: "w", nodes: [{ id: "__proto__", reversible: true }, { id: "constructor", reversible: true }], edges: [{ from: "__proto__", to: "constructor" }] });
+    assert.deepEqual(atdWorkflowTopologicalOrder(wf), ["__proto__", "constructor"]);
+  });
+  it("the tracker (which preserves unknown members) refuses a __proto__ node member too", () => {
+    assert.throws(() => new AtdWorkflowTracker(JSON.parse(PROTO_NODE)), AtdForbiddenMemberError);
+  });
+});
+
+describe("workflow descriptor: options", () => {
+  it("invalid options are ATD_INVALID_OPTION (validate) / AtdInvalidOptionError (parse, serialize), never a TypeError", () => {
+    const cases: unknown[] = [null, 5, "x", [], { unknownFields: "keep" }, { maxNodes: Number.NaN }, { maxNodes: 0 }, { maxNodes: "10" }, { maxNodes: 2.5 }];
+    for (const o of cases) {
+      const r = validateAtdWorkflow(base(), o as never);
+      assert.equal(r.valid, false, JSON.stringify(o));
+      assert.deepEqual(r.findings.map((f) => [f.code, f.path]), [["ATD_INVALID_OPTION", "options"]], JSON.stringify(o));
+      assert.throws(() => parseAtdWorkflow(base(), o as never), (e: unknown) => e instanceof AtdInvalidOptionError && e.code === "ATD_INVALID_OPTION");
+      if (o !== null && typeof o === "object") assert.throws(() => serializeAtdWorkflow(parseAtdWorkflow(base()), o as never), AtdInvalidOptionError);
+    }
+    // maxNodes NaN no longer disables the limit; a valid limit applies.
+    expectFirst(base(), "ATD_WF_TOO_LARGE", "nodes", AtdWorkflowTooLargeError, { maxNodes: 1 });
+  });
+  it("tracker options that are not an object, or a clock that is not a function -> AtdInvalidOptionError", () => {
+    for (const o of [null, 5, { now: 7 }]) assert.throws(() => new AtdWorkflowTracker(base(), o as never), AtdInvalidOptionError);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   EctCycleError,
   EctDagStoreError,
   EctDuplicateJtiError,
+  EctInvalidClaimError,
   EctTemporalOrderError,
   EctTraversalLimitError,
   EctTrustDomainError,
@@ -233,5 +234,127 @@ describe("validateEctSetInStore (a request's tokens against a store)", () => {
   it("catches a set member already recorded", async () => {
     const r = await validateEctSetInStore([node("A")], { store: { lookupEct: async (jti: string) => (jti === "A" ? node("A") : undefined) } });
     assert.deepEqual(r.violations.map((v) => v.rule), [1]);
+  });
+});
+
+describe("options, hostile nodes and stores: never a throw, every problem named (M5, L1, L2)", () => {
+  const codes = (r: { violations: { code: string }[] }) => r.violations.map((v) => v.code);
+  it("invalid options are one ECT_INVALID_OPTION violation and nothing is traversed", async () => {
+    const bad: unknown[] = [
+      null,
+      "x",
+      5,
+      { maxNodes: NaN },
+      { maxNodes: "100" },
+      { maxNodes: -1 },
+      { clockSkewSec: "30" },
+      { clockSkewSec: -1 },
+      { clockSkewSec: Infinity },
+      { federatedTrustDomains: [null] },
+      { federatedTrustDomains: [["a", 1]] },
+      { trustDomainOf: 1 },
+      { isFederated: "yes" },
+      { store: 5 },
+      { store: { hasJti: () => true } },
+      Object.defineProperty({}, "maxNodes", { get() { throw new Error("getter"); }, enumerable: true }),
+    ];
+    for (const [k, o] of bad.entries()) {
+      const r = validateEctDag(figure1(), o as never);
+      assert.deepEqual([r.ok, codes(r), r.violations[0]!.rule, r.order], [false, ["ECT_INVALID_OPTION"], "options", undefined], `case ${k}`);
+      assert.deepEqual(codes(await validateEctSetInStore(figure1(), o as never)), ["ECT_INVALID_OPTION"]);
+      assert.deepEqual(codes({ violations: await validateEctInStore(node("Z"), o as never) }), ["ECT_INVALID_OPTION"]);
+    }
+    assert.deepEqual(codes(await validateEctSetInStore(figure1(), { traversal: "zz" as never })), ["ECT_INVALID_OPTION"]);
+    // The converted error is the step-0 option error.
+    const e = ectDagViolationToError(validateEctDag([], { maxNodes: NaN }).violations[0]!);
+    assert.equal(e.code, "ECT_INVALID_OPTION");
+    assert.equal(e.step, 0);
+  });
+  it("maxNodes NaN no longer disables the 10,000-node limit; the default applies without options", () => {
+    const big = Array.from({ length: 10_001 }, (_, i) => node(`n${i}`));
+    assert.deepEqual(codes(validateEctDag(big)), ["ECT_DAG_TRAVERSAL_LIMIT"]);
+    assert.deepEqual(codes(validateEctDag(big, { maxNodes: NaN })), ["ECT_INVALID_OPTION"]);
+  });
+  it("throwing or non-string trust-domain callbacks are rule-5 violations (fail closed), not throws", () => {
+    const set = [node("a"), node("b", ["a"], { iss: "spiffe://other.example/x" })];
+    const td = validateEctDag(set, { trustDomainOf: () => { throw new TypeError("td"); } });
+    assert.deepEqual(codes(td), ["ECT_DAG_TRUST_DOMAIN"]);
+    assert.match(td.violations[0]!.details, /trustDomainOf threw: "td"/);
+    assert.deepEqual(codes(validateEctDag(set, { trustDomainOf: () => 5 as never })), ["ECT_DAG_TRUST_DOMAIN"]);
+    const fed = validateEctDag(set, { isFederated: () => { throw new TypeError("fed"); } });
+    assert.deepEqual(codes(fed), ["ECT_DAG_TRUST_DOMAIN"]);
+    assert.match(fed.violations[0]!.details, /isFederated threw: "fed"/);
+    assert.ok(validateEctDag(set, { isFederated: () => true }).ok);
+  });
+  it("hostile nodes (proxies, throwing getters, holes) are reported as input violations", () => {
+    const proxy = new Proxy({}, { get() { throw new Error("trap"); } });
+    const getter = Object.defineProperty({ par: [], iat: 1, iss: "x" }, "jti", { get() { throw new Error("g"); }, enumerable: true });
+    const r = validateEctDag([proxy, getter, ...new Array(2), node("ok")] as never);
+    assert.deepEqual(codes(r), ["ECT_INVALID_CLAIM", "ECT_INVALID_CLAIM", "ECT_INVALID_CLAIM", "ECT_INVALID_CLAIM"]);
+    assert.deepEqual(r.order, [4]);
+  });
+  it("nodes are read once: a getter that changes its answer cannot slip a cycle past the check", () => {
+    let reads = 0;
+    const flip = Object.defineProperty({ jti: "b", iat: T0, iss: ISS, wid: "w" }, "par", { get: () => (reads++ === 0 ? ["a"] : []), enumerable: true });
+    const r = validateEctDag([node("a", ["b"]), flip as EctDagNode]);
+    assert.deepEqual(codes(r), ["ECT_DAG_CYCLE"]);
+    assert.equal(reads, 1);
+  });
+  it("validateEctSetInStore skips malformed set members (reported), never a TypeError", async () => {
+    const store = { lookupEct: () => undefined };
+    const r = await validateEctSetInStore([null, node("a"), { jti: "b", par: "x", iat: 1, iss: "i" }] as never, { store });
+    assert.deepEqual(codes(r), ["ECT_INVALID_CLAIM", "ECT_INVALID_CLAIM"]);
+    assert.deepEqual(r.violations.map((v) => v.index), [0, 2]);
+    assert.equal(r.violations[1]!.jti, "b");
+  });
+  it("a store answering null means absent (L2): no false replay, parents looked up normally", async () => {
+    const store: EctDagSyncStore = { lookupEct: (jti) => (jti === "p" ? node("p") : null) };
+    assert.ok(validateEctDag([node("c", ["p"])], { store }).ok);
+    assert.ok((await validateEctSetInStore([node("c", ["p"])], { store })).ok);
+    assert.deepEqual(await validateEctInStore(node("c", ["p"]), { store }), []);
+    const hasNull = { lookupEct: () => null, hasJti: () => null as never };
+    assert.ok(validateEctDag([node("x")], { store: hasNull }).ok);
+  });
+  it("garbage store answers (non-node records, non-boolean hasJti, async answers to the sync check) are store failures", async () => {
+    for (const store of [{ lookupEct: () => ({}) }, { lookupEct: () => ({ jti: "p", par: [], iat: 1, iss: 7 }) }, { lookupEct: async () => node("p") }]) {
+      const r = validateEctDag([node("c", ["p"])], { store: store as never });
+      assert.ok(codes(r).includes("ECT_DAG_STORE_FAILED"), JSON.stringify(codes(r)));
+    }
+    assert.deepEqual(codes(validateEctDag([node("c")], { store: { lookupEct: () => undefined, hasJti: () => "yes" as never } })), ["ECT_DAG_STORE_FAILED"]);
+    // The async variant awaits a promise and applies the same checks.
+    assert.deepEqual(codes(await validateEctSetInStore([node("c", ["p"])], { store: { lookupEct: async () => ({ jti: "p" }) as never } })), ["ECT_DAG_STORE_FAILED", "ECT_DAG_UNKNOWN_PARENT"]);
+  });
+  it("untrusted jti text in details is quoted and bounded", () => {
+    const jti = `a\n${"x".repeat(5000)}`;
+    const r = validateEctDag([node(jti, ["ghost\r\n"])]);
+    for (const v of r.violations) {
+      assert.ok(!/[\r\n]/.test(v.details));
+      assert.ok(v.details.length < 300);
+    }
+  });
+});
+
+describe("order helpers on hostile input: typed errors only (M5)", () => {
+  it("topologicalOrder / dagDepths / dagLevels throw EctInvalidClaimError naming the position", () => {
+    const cases: [unknown, RegExp][] = [
+      [[null], /nodes\[0\]\.jti/],
+      [[{ jti: "a", par: 5 }], /nodes\[0\]\.par/],
+      [[{ jti: "a" }], /nodes\[0\]\.par/],
+      [[node("a"), { jti: "", par: [] }], /nodes\[1\]\.jti/],
+      [[{ jti: "a", par: ["b", 3] }], /nodes\[0\]\.par/],
+      [[new Proxy({}, { get() { throw new Error("trap"); } })], /nodes\[0\] cannot be read/],
+      ["abc", /array/],
+    ];
+    for (const [input, re] of cases) {
+      for (const f of [topologicalOrder, dagDepths, dagLevels] as ((n: never) => unknown)[]) {
+        assert.throws(() => f(input as never), (e: unknown) => e instanceof EctInvalidClaimError && e.code === "ECT_INVALID_CLAIM" && re.test(e.details ?? ""), `${f.name} ${String(re)}`);
+      }
+    }
+  });
+  it("still returns the caller's own node objects, in order", () => {
+    const nodes = figure1();
+    const order = topologicalOrder([...nodes].reverse());
+    assert.ok(order.every((n) => nodes.includes(n)));
+    assert.deepEqual(dagLevels(nodes).map((l) => l.map((n) => n.jti)), [["A"], ["B", "C"], ["D"], ["E"]]);
   });
 });

@@ -11,6 +11,7 @@ import {
   EctBadSignatureError,
   EctExpiredError,
   EctHeaderError,
+  EctInvalidOptionError,
   EctLedger,
   EctUnknownParentError,
   EXECUTION_CONTEXT_HEADER,
@@ -56,6 +57,14 @@ describe("build / parse", () => {
     assert.throws(() => parseExecutionContextHeader(many.join(",")), EctHeaderError);
     assert.equal(parseExecutionContextHeader(many.join(","), { maxTokens: 65 }).length, 65);
   });
+  it("invalid options throw EctInvalidOptionError (never a TypeError), on both sides", () => {
+    for (const o of [null, 5, "x", { maxTokens: NaN }, { maxTokens: 0 }, { maxTokens: "3" }, { maxTokens: 1.5 }]) {
+      assert.throws(() => parseExecutionContextHeader(t1, o as never), (e: unknown) => e instanceof EctInvalidOptionError && e.code === "ECT_INVALID_OPTION", JSON.stringify(o));
+      assert.throws(() => buildExecutionContextHeader(t1, o as never), EctInvalidOptionError, JSON.stringify(o));
+    }
+    const getter = Object.defineProperty({}, "maxTokens", { get() { throw new Error("g"); } });
+    assert.throws(() => parseExecutionContextHeader(t1, getter), EctInvalidOptionError);
+  });
   it("refuses to build from an empty list or a non-token", () => {
     assert.throws(() => buildExecutionContextHeader([]), EctHeaderError);
     assert.throws(() => buildExecutionContextHeader(["not a token"]), EctHeaderError);
@@ -96,9 +105,15 @@ describe("verifyExecutionContext", () => {
     assert.equal(orphan.failure?.step, 13);
   });
 
-  it("fails (does not throw) without options", async () => {
-    const r = await verifyExecutionContext(t1, undefined as never);
-    assert.ok(!r.ok && r.httpStatus === 401 && r.failure?.step === 4);
+  it("fails (does not throw) without options: a 500 with EctInvalidOptionError, not a token failure", async () => {
+    for (const o of [undefined, null, 5]) {
+      const r = await verifyExecutionContext(t1, o as never);
+      assert.ok(!r.ok && r.httpStatus === 500 && r.error instanceof EctInvalidOptionError && r.error.code === "ECT_INVALID_OPTION", String(o));
+    }
+    const bad = await verifyExecutionContext(t1, { ...opts(), maxTokens: NaN });
+    assert.ok(!bad.ok && bad.httpStatus === 500 && bad.error instanceof EctInvalidOptionError && /maxTokens/.test(bad.error.details ?? ""));
+    const skip = await verifyExecutionContext(t1, { ...opts(), dagTraversal: "skip" as never });
+    assert.ok(!skip.ok && skip.httpStatus === 500 && skip.error instanceof EctInvalidOptionError);
   });
 
   it("400 for an unparseable header, without throwing", async () => {

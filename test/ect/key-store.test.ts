@@ -91,6 +91,27 @@ describe("InMemoryAgentKeyStore", () => {
     assert.ok(!r2.ok && r2.error instanceof EctUnknownKidError);
   });
 
+  it("revision changes on every add, replace, revoke and remove (lets a verifier pool re-key its workers)", () => {
+    const s = new InMemoryAgentKeyStore();
+    const seen = [s.revision];
+    s.add({ kid: "a", subject: "s", publicKey: p256().publicKey });
+    seen.push(s.revision);
+    s.add({ kid: "a", subject: "s", publicKey: p256().publicKey }, { replace: true });
+    seen.push(s.revision);
+    s.revoke("a");
+    seen.push(s.revision);
+    assert.equal(s.revoke("nope"), false);
+    s.remove("a");
+    seen.push(s.revision);
+    s.remove("a");
+    seen.push(s.revision);
+    assert.deepEqual(seen, [0, 1, 2, 3, 4, 4]);
+    const j = new JwksAgentKeyStore({ jwks: { keys: [jwkOf(p256().publicKey, { kid: "k", sub: "s" })] } });
+    const r = j.revision;
+    j.revoke("k");
+    assert.notEqual(j.revision, r);
+  });
+
   it("round-trips through exportRecords / fromRecords (plain JSON, as sent to workers)", () => {
     const store = new InMemoryAgentKeyStore([
       { kid: "a", subject: "s1", publicKey: p256().publicKey },
@@ -227,6 +248,27 @@ describe("JwksAgentKeyStore (remote)", () => {
       const r = await verifyEct(forge({ key: p256().privateKey }), { keyStore: store, audience: AUD, clock });
       assert.ok(!r.ok && r.error instanceof EctKeyStoreError && r.step === 4);
     }
+  });
+
+  it("exportRecords (what a verifier pool sends its workers) refreshes a stale set, and keeps the old one if that fails (H1)", async () => {
+    const a = p256();
+    const { state, fetch } = fakeServer({ keys: [jwkOf(a.publicKey, { kid: "a", sub: "s" })] });
+    let now = 0;
+    const store = new JwksAgentKeyStore({ url: "https://idp.example/jwks", fetch, clock: () => now, cooldownMs: 1000, maxAgeMs: 60_000 });
+    assert.deepEqual((await store.exportRecords()).map((r) => [r.kid, r.revoked]), [["a", false]]);
+    assert.equal(state.calls, 1);
+    const r0 = store.revision;
+    await store.exportRecords();
+    assert.equal(state.calls, 1); // fresh: no fetch
+    state.body = { keys: [jwkOf(a.publicKey, { kid: "a", sub: "s", revoked: true })] };
+    now = 70_000; // stale
+    assert.deepEqual((await store.exportRecords()).map((r) => [r.kid, r.revoked]), [["a", true]]);
+    assert.equal(state.calls, 2);
+    assert.notEqual(store.revision, r0);
+    state.fail = true;
+    now = 140_000;
+    assert.deepEqual((await store.exportRecords()).map((r) => r.kid), ["a"]);
+    assert.equal(state.calls, 3);
   });
 
   it("verifies tokens with remotely fetched keys", async () => {

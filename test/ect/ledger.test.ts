@@ -20,6 +20,8 @@ import {
   EctLedgerInvalidTokenError,
   EctLedgerMissingParentError,
   EctLedgerTornTailError,
+  EctLedgerIoError,
+  EctInvalidOptionError,
   EctDuplicateJtiError,
   EctUnknownParentError,
   FileLedgerStore,
@@ -342,5 +344,86 @@ describe("FileLedgerStore: durable JSON lines", () => {
     await assert.rejects(store.load(), EctLedgerFailedError);
     await ledger.close();
     await assert.rejects(store.append([]), EctLedgerClosedError);
+  });
+});
+
+describe("EctLedger.verifyIntegrityWithKeys: signatures re-checked (L7)", () => {
+  /** Rewrites entry i's token and re-hashes the whole chain from there (a full rewrite an attacker could do). */
+  function rewrite(entries: EctLedgerEntry[], i: number, token: string): void {
+    entries[i]!.token = token;
+    for (let k = i; k < entries.length; k++) {
+      if (k > 0) entries[k]!.prev = entries[k - 1]!.hash;
+      const { hash: _h, ...body } = entries[k]!;
+      entries[k]!.hash = computeLedgerEntryHash(body);
+    }
+  }
+  it("an intact ledger passes, also after its key was revoked (it was valid when recorded)", async () => {
+    const ledger = await filled();
+    const ks = storeOf(A);
+    assert.deepEqual(await ledger.verifyIntegrityWithKeys({ keyStore: ks }), ledger.verifyIntegrity());
+    ks.revoke("agent-a");
+    assert.ok((await ledger.verifyIntegrityWithKeys({ keyStore: ks })).ok);
+  });
+  it("a rewritten and fully re-hashed chain passes verifyIntegrity but not the keyed check (reason signature)", async () => {
+    const store = new MemoryLedgerStore();
+    await filled(store);
+    const entries = store.snapshot() as EctLedgerEntry[];
+    const good = entries[2]!.token;
+    const [h, , s] = good.split(".");
+    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(good.split(".")[1]!, "base64url").toString()), exec_act: "transfer_all" })).toString("base64url");
+    rewrite(entries, 2, `${h}.${forgedPayload}.${s}`);
+    const l = await EctLedger.open({ store: new MemoryLedgerStore(entries) });
+    assert.ok(l.verifyIntegrity().ok);
+    const r = await l.verifyIntegrityWithKeys({ keyStore: storeOf(A) });
+    assert.ok(!r.ok && r.reason === "signature" && r.index === 2 && r.seq === 3, JSON.stringify(r));
+  });
+  it("an unknown kid, an issuer that is not the key's subject, a failing or missing key store are named", async () => {
+    const ledger = await filled();
+    const other = await makeAgent("agent-a", "spiffe://bank.example/agent/someone-else");
+    const r1 = await ledger.verifyIntegrityWithKeys({ keyStore: storeOf() });
+    assert.ok(!r1.ok && r1.reason === "unknown_kid" && r1.index === 0);
+    const r2 = await ledger.verifyIntegrityWithKeys({ keyStore: storeOf({ ...other, publicKey: A.publicKey }) });
+    assert.ok(!r2.ok && r2.reason === "issuer" && r2.index === 0);
+    const r3 = await ledger.verifyIntegrityWithKeys({ keyStore: { getKey: () => Promise.reject(new Error("down")), exportRecords: () => [] } });
+    assert.ok(!r3.ok && r3.reason === "key_store" && /down/.test(r3.details));
+    const r4 = await ledger.verifyIntegrityWithKeys(undefined as never);
+    assert.ok(!r4.ok && r4.reason === "key_store");
+    const r5 = await ledger.verifyIntegrityWithKeys({ keyStore: storeOf(other) });
+    assert.ok(!r5.ok && r5.reason === "signature" && r5.index === 0);
+  });
+});
+
+describe("EctLedger.open and the stores: typed errors only (M5)", () => {
+  it("a FileLedgerStore on a directory, or under a missing directory, throws EctLedgerIoError with the I/O error as cause", async () => {
+    for (const [path, errno] of [[dir, "EISDIR"], [join(dir, "missing", "sub", "ledger.jsonl"), "ENOENT"]] as const) {
+      await assert.rejects(
+        EctLedger.open({ store: new FileLedgerStore(path) }),
+        (e: unknown) =>
+          e instanceof EctLedgerIoError && e.code === "ECT_LEDGER_IO" && (e.cause as NodeJS.ErrnoException).code === errno && (e.details ?? "").includes(errno),
+        path,
+      );
+      await assert.rejects(new FileLedgerStore(path).load(), EctLedgerIoError);
+    }
+  });
+  it("a custom store whose load fails with a raw error, or returns no entries array, is EctLedgerIoError", async () => {
+    const raw: EctLedgerStore = { load: () => Promise.reject(new RangeError("boom")), append: async () => undefined, close: async () => undefined };
+    await assert.rejects(EctLedger.open({ store: raw }), (e: unknown) => e instanceof EctLedgerIoError && e.cause instanceof RangeError);
+    const odd = { load: async () => ({ entries: "x" }), append: async () => undefined, close: async () => undefined } as unknown as EctLedgerStore;
+    await assert.rejects(EctLedger.open({ store: odd }), EctLedgerIoError);
+    // The store's own typed errors pass through unchanged.
+    const closed = new MemoryLedgerStore();
+    await closed.close();
+    await assert.rejects(EctLedger.open({ store: closed }), EctLedgerClosedError);
+  });
+  it("bad parameters throw EctInvalidOptionError", async () => {
+    for (const p of [undefined, null, {}, { store: 5 }, { store: new MemoryLedgerStore(), clock: 5 }, { store: new MemoryLedgerStore(), requireParents: "yes" }]) {
+      await assert.rejects(EctLedger.open(p as never), EctInvalidOptionError, JSON.stringify(p));
+    }
+    assert.throws(() => new MemoryLedgerStore("x" as never), EctInvalidOptionError);
+    assert.throws(() => new MemoryLedgerStore([() => 1]), EctInvalidOptionError);
+  });
+  it("verifyIntegrity(null) does not throw", async () => {
+    const ledger = await filled();
+    assert.ok(ledger.verifyIntegrity(null as never).ok);
   });
 });

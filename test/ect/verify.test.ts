@@ -18,6 +18,7 @@ import {
   EctExpiredError,
   EctExtTooDeepError,
   EctExtTooLargeError,
+  EctForbiddenMemberError,
   EctIatTooOldError,
   EctInvalidClaimError,
   EctIssuerMismatchError,
@@ -45,7 +46,10 @@ import {
   createEctVerifier,
   EctInvalidOptionError,
   verifyEct,
+  decodeEctUnverified,
   type AgentKey,
+  type CreateEctVerifierReturnType,
+  type DecodeEctUnverifiedReturnType,
   type VerifyEctParameters,
   type VerifyEctReturnType,
 } from "../../sdk/index.js";
@@ -65,6 +69,19 @@ const HEADER = { alg: "ES256", typ: "wimse-exec+jwt", kid: "agent-a" };
 
 function tok(p: Record<string, unknown> | string = payload(), header: Record<string, unknown> = HEADER): string {
   return forge({ key: A.privateKey, header, payload: p });
+}
+
+/** Invalid options: `step: 0`, `EctInvalidOptionError` (ECT_INVALID_OPTION), HTTP 500, before step 1. */
+async function expectOptionFail(o: unknown, details?: RegExp, token: unknown = tok()): Promise<void> {
+  const r = await verifyEct(token, o as VerifyEctParameters);
+  assert.equal(r.ok, false, "expected a failure");
+  if (r.ok) return;
+  assert.ok(r.error instanceof EctInvalidOptionError, `expected EctInvalidOptionError, got ${r.error.name}: ${r.error.message}`);
+  assert.equal(r.error.code, "ECT_INVALID_OPTION");
+  assert.equal(r.step, 0);
+  assert.equal(r.error.step, 0);
+  assert.equal(r.httpStatus, 500);
+  if (details) assert.match(r.error.details ?? "", details);
 }
 
 async function expectFail(
@@ -209,8 +226,8 @@ describe("verifyEct: step 3 (alg allowlist)", () => {
   it("rejects HS256, RS256, a missing alg and ES384 outside the allowlist", async () => {
     for (const alg of ["HS256", "RS256", undefined, "ES384", "es256"]) await expectFail(tok(payload(), { ...HEADER, alg }), 3, EctAlgNotAllowedError);
   });
-  it("fails step 3 when the allowlist lacks ES256 (misconfiguration, not a throw)", async () => {
-    await expectFail(tok(), 3, EctAlgNotAllowedError, { ...opts, algorithms: ["ES384"] });
+  it("an allowlist without ES256 is a misconfiguration: step 0 EctInvalidOptionError, not a step-3 token failure", async () => {
+    await expectOptionFail({ ...opts, algorithms: ["ES384"] }, /must include ES256/);
   });
 });
 
@@ -229,7 +246,9 @@ describe("verifyEct: step 4 (kid → agent key)", () => {
     await expectFail(tok(), 4, EctKeyStoreError, { ...opts, keyStore: throwing });
     const rejecting = { getKey: () => Promise.reject(new Error("down")), exportRecords: () => [] };
     await expectFail(tok(), 4, EctKeyStoreError, { ...opts, keyStore: rejecting });
-    await expectFail(tok(), 4, EctKeyStoreError, { ...opts, keyStore: undefined as never });
+  });
+  it("no key store at all is a misconfiguration (step 0), not a key-store failure of the token", async () => {
+    await expectOptionFail({ ...opts, keyStore: undefined as never }, /keyStore/);
   });
   it("rejects a key store answer that is not an EC public KeyObject", async () => {
     const bad = { getKey: () => ({ kid: "agent-a", alg: "ES256", subject: ISS, revoked: false, publicKey: "pem" }) as never, exportRecords: () => [] };
@@ -319,8 +338,8 @@ describe("verifyEct: step 9 (audience)", () => {
     assert.ok((await verifyEct(tok(payload({ aud: "spiffe://elsewhere/x" })), audit)).ok);
     await expectFail(tok(payload({ aud: undefined })), 9, EctMissingClaimError, audit);
   });
-  it("fails step 9 when the verifier has no audience configured", async () => {
-    await expectFail(tok(), 9, EctAudienceMismatchError, { ...opts, audience: undefined as never });
+  it("a verifier with no audience configured fails at step 0 (EctInvalidOptionError), not step 9", async () => {
+    await expectOptionFail({ ...opts, audience: undefined as never }, /audience/);
   });
 });
 
@@ -555,5 +574,189 @@ describe("verifyEct: never throws", () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
     const store = new InMemoryAgentKeyStore([{ kid: "agent-a", subject: ISS, publicKey }]);
     await expectFail(tok(), 5, EctBadSignatureError, { ...opts, keyStore: store });
+  });
+});
+
+describe("verifyEct: step 0 (the verifier's options, checked before step 1)", () => {
+  it("misconfiguration is EctInvalidOptionError at step 0 (HTTP 500), never a token failure", async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ["no options", undefined, /parameters object/],
+      ["null options", null, /parameters object/],
+      ["a string", "x", /parameters object/],
+      ["clock not a function", { ...opts, clock: "x" }, /clock/],
+      ["algorithms null", { ...opts, algorithms: null }, /algorithms/],
+      ["algorithms with a non-string", { ...opts, algorithms: ["ES256", 5] }, /algorithms/],
+      ["unknown dagTraversal", { ...opts, dagTraversal: "zz" }, /dagTraversal/],
+      ["store is a number", { ...opts, store: 5 }, /store/],
+      ["store without lookupEct", { ...opts, store: {} }, /store/],
+      ["clockSkewSec a string", { ...opts, clockSkewSec: "30" }, /clockSkewSec/],
+      ["clockSkewSec negative", { ...opts, clockSkewSec: -1 }, /clockSkewSec/],
+      ["maxNodes NaN", { ...opts, maxNodes: NaN }, /maxNodes/],
+      ["maxNodes a string", { ...opts, maxNodes: "100" }, /maxNodes/],
+      ["maxNodes 0", { ...opts, maxNodes: 0 }, /maxNodes/],
+      ["maxNodes fractional", { ...opts, maxNodes: 1.5 }, /maxNodes/],
+      ["maxFutureSkewSec Infinity", { ...opts, maxFutureSkewSec: Infinity }, /maxFutureSkewSec/],
+      ["maxAgeSec negative", { ...opts, maxAgeSec: -5 }, /maxAgeSec/],
+      ["expLeewaySec NaN", { ...opts, expLeewaySec: NaN }, /expLeewaySec/],
+      ["trustDomainOf not a function", { ...opts, trustDomainOf: "x" }, /trustDomainOf/],
+      ["isFederated not a function", { ...opts, isFederated: 1 }, /isFederated/],
+      ["federatedTrustDomains [null]", { ...opts, federatedTrustDomains: [null] }, /federatedTrustDomains\[0\]/],
+      ["federatedTrustDomains a string", { ...opts, federatedTrustDomains: "a" }, /federatedTrustDomains/],
+      ["a getter that throws", Object.defineProperty({ ...opts }, "keyStore", { get() { throw new RangeError("boom"); }, enumerable: true }), /could not be read.*boom/],
+    ];
+    for (const [name, o, re] of cases) {
+      await assert.doesNotReject(expectOptionFail(o, re), name);
+      // Garbage tokens too: the option failure comes first.
+      await expectOptionFail(o, re, 42);
+      if (typeof o === "object" && o !== null && !Object.getOwnPropertyDescriptor(o, "keyStore")?.get) {
+        assert.throws(() => createEctVerifier(o as VerifyEctParameters), (e: unknown) => e instanceof EctInvalidOptionError && re.test(e.details ?? ""), name);
+      }
+    }
+  });
+  it("a clock that throws or does not return finite milliseconds is an option failure, not ECT_EXPIRED", async () => {
+    await expectOptionFail({ ...opts, clock: () => Number.NaN }, /clock/);
+    await expectOptionFail({ ...opts, clock: () => "x" as never }, /clock/);
+    await expectOptionFail({ ...opts, clock: () => Infinity }, /clock/);
+    await expectOptionFail({ ...opts, clock: () => { throw new Error("no time"); } }, /clock.*no time/);
+  });
+  it("several problems are all named in one error", async () => {
+    const r = await verifyEct(tok(), { ...opts, maxNodes: NaN, clockSkewSec: "x" as never });
+    assert.ok(!r.ok && r.error instanceof EctInvalidOptionError);
+    assert.match(r.error.details ?? "", /clockSkewSec.*maxNodes/);
+  });
+  it("valid extreme options still verify (defaults kept)", async () => {
+    assert.ok((await verifyEct(tok(), { ...opts, maxNodes: 1, clockSkewSec: 0, maxFutureSkewSec: 0, expLeewaySec: 0, dagTraversal: "auto" })).ok);
+  });
+});
+
+describe("verifyEct: untrusted text in error messages is quoted and bounded (L3)", () => {
+  it("a kid with a line break and 30,000 characters appears JSON-quoted and cut to 80", async () => {
+    const kid = `x\n2026-01-01 INFO verified ok${"A".repeat(30_000)}`;
+    const r = await expectFail(tok(payload(), { ...HEADER, kid }), 4, EctUnknownKidError);
+    const details = r.error.details ?? "";
+    assert.ok(!details.includes("\n"), "raw line break in details");
+    assert.ok(details.includes("\\n2026-01-01 INFO"), "the line break is escaped");
+    assert.ok(details.length < 200, `details is ${details.length} characters`);
+    assert.ok(r.error.message.length < 600, `message is ${r.error.message.length} characters`);
+  });
+  it("an iss that does not match the key's subject is quoted and cut", async () => {
+    const r = await expectFail(tok(payload({ iss: `evil\r\n${"i".repeat(5000)}` })), 8, EctIssuerMismatchError);
+    assert.ok(!/[\r\n]/.test(r.error.details ?? ""));
+    assert.ok((r.error.details ?? "").length < 300);
+  });
+  it("a huge aud list is bounded in the step-9 message", async () => {
+    const r = await expectFail(tok(payload({ aud: Array.from({ length: 2000 }, (_, i) => `spiffe://x/${i}`) })), 9, EctAudienceMismatchError);
+    assert.ok((r.error.details ?? "").length < 300);
+  });
+});
+
+describe("verifyEct: member names that rewrite prototypes (__proto__) are refused", () => {
+  const raw = (body: string) => tok(body);
+  const base = `"iss":"${ISS}","aud":"${AUD}","iat":${NOW},"exp":${NOW + 900},"jti":"j","exec_act":"x","par":[]`;
+  it("an own __proto__ member in the payload fails step 12 with EctForbiddenMemberError", async () => {
+    const r = await expectFail(raw(`{"__proto__":{"admin":true},${base}}`), 12, EctForbiddenMemberError);
+    assert.equal(r.error.code, "ECT_FORBIDDEN_MEMBER");
+    assert.equal(r.error.claim, "__proto__");
+  });
+  it("an own __proto__ member anywhere in ext (or ect_ext) fails step 12", async () => {
+    for (const ext of ['{"__proto__":{"x":1}}', '{"a":{"b":{"__proto__":{}}}}', '{"a":[{"__proto__":1}]}']) {
+      const r = await expectFail(raw(`{${base},"ext":${ext}}`), 12, EctForbiddenMemberError);
+      assert.equal(r.error.claim, "ext");
+    }
+    await expectFail(raw(`{${base},"ect_ext":{"__proto__":{}}}`), 12, EctForbiddenMemberError);
+  });
+  it("a header with a __proto__ member fails step 1", async () => {
+    const h = b64(`{"alg":"ES256","typ":"wimse-exec+jwt","kid":"agent-a","__proto__":{"x":1}}`);
+    const [, p, sig] = tok().split(".");
+    await expectFail(`${h}.${p}.${sig}`, 1, EctForbiddenMemberError);
+  });
+  it("other member names (constructor, prototype) are ordinary data and verify", async () => {
+    const r = await verifyEct(raw(`{${base},"constructor":1,"ext":{"prototype":{"constructor":2}}}`), opts);
+    assert.ok(r.ok);
+  });
+  it("createEct refuses an ext with an own __proto__ member too", async () => {
+    await assert.rejects(createEct({ signer: A.signer, iss: ISS, aud: AUD, exec_act: "x", clock, ext: JSON.parse('{"__proto__":{"a":1}}') }), EctForbiddenMemberError);
+  });
+});
+
+describe("verifyEct: step 13 store answers and traversal", () => {
+  const t = (jti: string, par: string[], o: Record<string, unknown> = {}) => tok(payload({ jti, par, ...o }));
+  it("a store answering null for 'absent' does not turn every token into a replay (L2)", async () => {
+    const store = { lookupEct: (jti: string) => (jti === "p" ? { jti: "p", par: [], iat: NOW, iss: ISS } : null) };
+    const r = await verifyEct(t("fresh", ["p"]), { ...opts, store });
+    assert.ok(r.ok, r.ok ? "" : r.error.message);
+    const withHas = { lookupEct: () => null, hasJti: () => null as never };
+    assert.ok((await verifyEct(t("fresh2", []), { ...opts, store: withHas })).ok);
+  });
+  it("a store answering garbage (a non-node record, a non-boolean hasJti) fails closed with EctDagStoreError", async () => {
+    await expectFail(t("c", ["p"]), 13, EctDagStoreError, { ...opts, store: { lookupEct: () => ({}) as never } });
+    await expectFail(t("c", ["p"]), 13, EctDagStoreError, { ...opts, store: { lookupEct: () => ({ jti: "p", par: [], iat: 1, iss: 7 }) as never } });
+    await expectFail(t("c", []), 13, EctDagStoreError, { ...opts, store: { lookupEct: () => undefined, hasJti: () => "yes" as never } });
+  });
+
+  function countingStore(closed: boolean | undefined, depth: number) {
+    const nodes = new Map<string, { jti: string; par: string[]; iat: number; iss: string }>();
+    for (let i = 0; i < depth; i++) nodes.set(`n${i}`, { jti: `n${i}`, par: i ? [`n${i - 1}`] : [], iat: NOW, iss: ISS });
+    const s = { lookups: 0, closedUnderParents: closed, lookupEct: (jti: string) => (s.lookups++, nodes.get(jti)), hasJti: (jti: string) => nodes.has(jti) };
+    return s;
+  }
+  it("M3: a store closed under parents gets the parents-only check by default (O(parents), not O(depth))", async () => {
+    const closed = countingStore(true, 500);
+    assert.ok((await verifyEct(t("c", ["n499"]), { ...opts, store: closed })).ok);
+    assert.equal(closed.lookups, 1);
+    // No walk, so the 10,000-node traversal limit (which bounds the walk) is not reached either.
+    const deep = countingStore(true, 50);
+    assert.ok((await verifyEct(t("c", ["n49"]), { ...opts, store: deep, maxNodes: 10 })).ok);
+  });
+  it("M3: without the declaration (or with dagTraversal: 'full') the whole ancestry is walked", async () => {
+    for (const closed of [undefined, false]) {
+      const s = countingStore(closed, 500);
+      assert.ok((await verifyEct(t("c", ["n499"]), { ...opts, store: s })).ok);
+      assert.equal(s.lookups, 500);
+      await expectFail(t("c", ["n499"]), 13, EctTraversalLimitError, { ...opts, store: countingStore(closed, 500), maxNodes: 10 });
+    }
+    const explicit = countingStore(true, 500);
+    assert.ok((await verifyEct(t("c", ["n499"]), { ...opts, store: explicit, dagTraversal: "full" })).ok);
+    assert.equal(explicit.lookups, 500);
+  });
+  it("M3: an EctLedger with requireParents declares closedUnderParents and verifies a deep chain by its parents", async () => {
+    const ledger = await EctLedger.open({ store: new MemoryLedgerStore() });
+    assert.equal(ledger.closedUnderParents, true);
+    let prev: string | undefined;
+    for (let i = 0; i < 30; i++) {
+      await ledger.append(t(`d${i}`, prev ? [prev] : []));
+      prev = `d${i}`;
+    }
+    // maxNodes 10 < depth 30: the default (auto) does not walk, the full walk hits the limit.
+    assert.ok((await verifyEct(t("tip", [prev!]), { ...opts, store: ledger, maxNodes: 10 })).ok);
+    await expectFail(t("tip", [prev!]), 13, EctTraversalLimitError, { ...opts, store: ledger, maxNodes: 10, dagTraversal: "full" });
+    // Rules 1-3 and 5 still apply to the immediate parents.
+    await expectFail(t("d3", []), 13, EctDuplicateJtiError, { ...opts, store: ledger });
+    await expectFail(t("x", ["nope"]), 13, EctUnknownParentError, { ...opts, store: ledger });
+    await expectFail(t("x", [prev!], { iat: NOW - 31 }), 13, EctTemporalOrderError, { ...opts, store: ledger });
+  });
+  it("M3: a ledger that accepts missing parents, or loaded with an entry whose parents are absent, is not closed", async () => {
+    const open = await EctLedger.open({ store: new MemoryLedgerStore(), requireParents: false });
+    assert.equal(open.closedUnderParents, false);
+    await open.append(t("orphan", ["ghost"]));
+    const reopened = await EctLedger.open({ store: new MemoryLedgerStore(open.entries()) });
+    assert.equal(reopened.closedUnderParents, false);
+    // A cycle recorded by such a ledger is still found, because the walk is used.
+    const cyc = await EctLedger.open({ store: new MemoryLedgerStore(), requireParents: false });
+    await cyc.append(t("p", ["c"]));
+    await expectFail(t("c", ["p"]), 13, EctCycleError, { ...opts, store: cyc });
+  });
+});
+
+describe("named return types of createEctVerifier and decodeEctUnverified (L10)", () => {
+  it("CreateEctVerifierReturnType / DecodeEctUnverifiedReturnType describe what the functions return", async () => {
+    const v: CreateEctVerifierReturnType = createEctVerifier(opts);
+    assert.ok((await v.verify(tok())).ok);
+    const decoded: DecodeEctUnverifiedReturnType = decodeEctUnverified(tok());
+    assert.ok(!(decoded instanceof Error) && decoded.header.kid === "agent-a" && decoded.payload.iss === ISS);
+    const bad: DecodeEctUnverifiedReturnType = decodeEctUnverified("a.b");
+    assert.ok(bad instanceof EctMalformedError);
+    const [, p, sig] = tok().split(".");
+    assert.ok(decodeEctUnverified(`${b64('{"__proto__":{},"alg":"ES256"}')}.${p}.${sig}`) instanceof EctForbiddenMemberError);
   });
 });

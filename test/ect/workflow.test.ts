@@ -18,6 +18,7 @@ import {
   EctUnknownParentError,
   EctVerifierPool,
   EctDuplicateJtiError,
+  EctInvalidOptionError,
   EctWorkerError,
   InMemoryAgentKeyStore,
   MemoryLedgerStore,
@@ -132,7 +133,7 @@ describe("verifyEctWorkflow", () => {
     assert.equal(r.ok, false);
     const e = await verifyEctWorkflow([], { keyStore: keyStore(), audience: AUD, clock });
     const noOptions = await verifyEctWorkflow(batch.slice(0, 1), undefined as never);
-    assert.ok(!noOptions.ok && !noOptions.results[0]!.ok && noOptions.results[0]!.step === 4);
+    assert.ok(!noOptions.ok && !noOptions.results[0]!.ok && noOptions.results[0]!.step === 0 && noOptions.results[0]!.error instanceof EctInvalidOptionError);
     assert.deepEqual([e.ok, e.results, e.order], [true, [], []]);
   });
 });
@@ -167,7 +168,105 @@ describe("EctVerifierPool", () => {
     for (const x of second) assert.ok(!x.ok && x.step === 6);
   });
 
+});
+
+describe("EctVerifierPool: key-store changes are always honoured (H1)", () => {
+  let C: TestAgent;
+  let tokens: string[];
+  before(async () => {
+    C = await makeAgent("agent-c", ISS);
+    tokens = [];
+    for (let i = 0; i < 120; i++) tokens.push(await mk(C, `h${i}`));
+  });
+  const codes = (rs: VerifyEctReturnType[]) => [...new Set(rs.map((r) => (r.ok ? "ok" : r.error.code)))];
+  const freshStore = () => new InMemoryAgentKeyStore([{ kid: "agent-c", subject: ISS, publicKey: C.publicKey }]);
+
+  it("revoking after the pool started fails every token of that key with ECT_KEY_REVOKED, without refreshKeys", async () => {
+    const ks = freshStore();
+    const pool = await EctVerifierPool.create({ keyStore: ks, workers: 1 });
+    try {
+      assert.deepEqual(codes(await pool.verify(tokens, { audience: AUD, clock, chunkSize: 7 })), ["ok"]);
+      ks.revoke("agent-c");
+      for (const useMainThread of [false, true]) {
+        const rs = await pool.verify(tokens, { audience: AUD, clock, chunkSize: 7, useMainThread });
+        assert.deepEqual(codes(rs), ["ECT_KEY_REVOKED"]);
+        for (const r of rs) assert.ok(!r.ok && r.step === 6 && r.error instanceof EctKeyRevokedError && r.httpStatus === 401);
+      }
+      const wf = await verifyEctWorkflow(tokens.slice(0, 10), { keyStore: ks, audience: AUD, clock, pool, useMainThread: false });
+      assert.equal(wf.ok, false);
+      assert.deepEqual(codes(wf.results), ["ECT_KEY_REVOKED"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a store without a revision counter is still honoured: the calling thread re-checks every accepted token", async () => {
+    const inner = freshStore();
+    const ks = { getKey: (kid: string) => inner.getKey(kid), exportRecords: () => inner.exportRecords() }; // no revision
+    const pool = await EctVerifierPool.create({ keyStore: ks, workers: 1 });
+    try {
+      inner.revoke("agent-c");
+      assert.deepEqual(codes(await pool.verify(tokens, { audience: AUD, clock, chunkSize: 9, useMainThread: false })), ["ECT_KEY_REVOKED"]);
+      // Removing the key: step 4; replacing it by another key under the same kid: step 5; another subject: step 8.
+      inner.remove("agent-c");
+      assert.deepEqual(codes(await pool.verify(tokens, { audience: AUD, clock, useMainThread: false })), ["ECT_UNKNOWN_KID"]);
+      inner.add({ kid: "agent-c", subject: ISS, publicKey: A.publicKey });
+      assert.deepEqual(codes(await pool.verify(tokens, { audience: AUD, clock, useMainThread: false })), ["ECT_BAD_SIGNATURE"]);
+      inner.add({ kid: "agent-c", subject: "spiffe://bank.example/agent/other", publicKey: C.publicKey }, { replace: true });
+      assert.deepEqual(codes(await pool.verify(tokens, { audience: AUD, clock, useMainThread: false })), ["ECT_ISSUER_MISMATCH"]);
+      // A live key store whose lookup fails: step 4, EctKeyStoreError.
+      const broken = { getKey: () => { throw new Error("registry down"); }, exportRecords: () => [] };
+      assert.deepEqual(codes(await pool.verify(tokens.slice(0, 3), { audience: AUD, clock, useMainThread: false, keyStore: broken })), ["ECT_KEY_STORE_FAILED"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("verifyEctWorkflow with a pool re-checks against the keyStore it is given, not the pool's", async () => {
+    const poolStore = freshStore();
+    const pool = await EctVerifierPool.create({ keyStore: poolStore, workers: 1 });
+    try {
+      const callerStore = freshStore();
+      callerStore.revoke("agent-c");
+      const r = await verifyEctWorkflow(tokens.slice(0, 20), { keyStore: callerStore, audience: AUD, clock, pool, useMainThread: false });
+      assert.deepEqual(codes(r.results), ["ECT_KEY_REVOKED"]);
+      const ok = await verifyEctWorkflow(tokens.slice(0, 20), { keyStore: poolStore, audience: AUD, clock, pool, useMainThread: false });
+      assert.ok(ok.ok);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("the workers are re-keyed when the store's revision moves (their own answers become current)", async () => {
+    const ks = freshStore();
+    const pool = await EctVerifierPool.create({ keyStore: ks, workers: 1 });
+    try {
+      const before = ks.revision;
+      ks.revoke("agent-c");
+      assert.notEqual(ks.revision, before);
+      assert.deepEqual(codes(await pool.verify(tokens.slice(0, 5), { audience: AUD, clock, useMainThread: false })), ["ECT_KEY_REVOKED"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("invalid pool.verify options fail every token at step 0 (chunkSize NaN would otherwise skip tokens)", async () => {
+    const pool = await EctVerifierPool.create({ keyStore: freshStore(), workers: 1 });
+    try {
+      for (const o of [{ audience: AUD, clock, chunkSize: Number.NaN }, { audience: AUD, clock, chunkSize: 0 }, { audience: 5 }, { audience: AUD, clock: () => Number.NaN }]) {
+        const rs = await pool.verify(tokens.slice(0, 4), o as never);
+        assert.equal(rs.length, 4);
+        for (const r of rs) assert.ok(!r.ok && r.step === 0 && r.error instanceof EctInvalidOptionError, JSON.stringify(o));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe("EctVerifierPool: lifecycle", () => {
   it("refuses work after close", async () => {
+    const store = new InMemoryAgentKeyStore([{ kid: "agent-a", subject: ISS, publicKey: A.publicKey }]);
     const p = await EctVerifierPool.create({ keyStore: store, workers: 1 });
     await p.close();
     await assert.rejects(p.verify([], { audience: AUD }), EctWorkerError);
