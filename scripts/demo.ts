@@ -38,16 +38,11 @@ import {
   wyriweAttestationTypedData,
   type WorkflowPolicy,
 } from "../sdk/chain/index.js";
+import { deployCore, namedWallets } from "./lib/core.js";
 
 const { viem, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
-const wallets = await viem.getWalletClients();
-const wallet = (i: number) => {
-  const w = wallets[i];
-  if (!w) throw new Error(`the network has no account #${i}`);
-  return w;
-};
-const [operator, requester, agent, attester] = [wallet(0), wallet(1), wallet(2), wallet(3)] as const;
+const { operator, requester, agent, attester } = await namedWallets(viem);
 const chainId = await publicClient.getChainId();
 const log = (...a: unknown[]) => console.log(...a);
 const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
@@ -70,10 +65,10 @@ function printEvents(title: string, receipt: { logs: Log[]; gasUsed: bigint }) {
 }
 
 // 1. deploy --------------------------------------------------------------------------------------------
-const caller = await viem.deployContract("AgentCaller");
-const handler = await viem.deployContract("AgentHandler", [caller.address, operator.account.address]);
-const ecdsa = await viem.deployContract("EcdsaAttestationVerifier", [[attester.account.address], 1n]);
-const wyriwe = await viem.deployContract("WyriweAttestationVerifier", [[attester.account.address], 1n]);
+const { caller, handler, ecdsa, wyriwe } = await deployCore(viem, {
+  owner: operator.account.address,
+  attesters: [attester.account.address],
+});
 log("deployed on the embedded Hardhat network, chain", chainId);
 log("  AgentCaller               ", caller.address);
 log("  AgentHandler              ", handler.address);

@@ -21,6 +21,7 @@ import {
   stageAttestationTypedData,
 } from "../../sdk/chain/index.js";
 import { attribute, selectorNames, type Attribution } from "./gas-trace.js";
+import { deployCore, namedWallets } from "../lib/core.js";
 
 /** Floors measured with minimal contracts (REFERENCE.md): one packed task word, one slot per step, nothing else. */
 const FLOOR = {
@@ -45,18 +46,10 @@ const RECEIVER_ID = toHex(
 
 const { viem, networkHelpers, provider } = await network.create();
 const publicClient = await viem.getPublicClient();
-const wallets = await viem.getWalletClients();
-const wallet = (i: number) => {
-  const w = wallets[i];
-  if (!w) throw new Error(`the network has no account #${i}`);
-  return w;
-};
-const [owner, requester, agent, attester] = [wallet(0), wallet(1), wallet(2), wallet(3)] as const;
+const { operator: owner, requester, agent, attester } = await namedWallets(viem);
 const chainId = await publicClient.getChainId();
 
-const caller = await viem.deployContract("AgentCaller");
-const handler = await viem.deployContract("AgentHandler", [caller.address, owner.account.address]);
-const ecdsa = await viem.deployContract("EcdsaAttestationVerifier", [[attester.account.address], 1n]);
+const { caller, handler, ecdsa } = await deployCore(viem, { owner: owner.account.address, attesters: [attester.account.address] });
 const registry = await viem.deployContract("MockIdentityRegistry");
 const callerAsRequester = await viem.getContractAt("AgentCaller", caller.address, { client: { wallet: requester } });
 const handlerAsAgent = await viem.getContractAt("AgentHandler", handler.address, { client: { wallet: agent } });

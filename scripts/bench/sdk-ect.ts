@@ -27,6 +27,7 @@ import {
   type VerifyEctParameters,
 } from "../../sdk/index.js";
 import type { BenchSection } from "./types.js";
+import { prng } from "../lib/prng.js";
 
 const ISS = "spiffe://bench.example/agent/a";
 const AUD = "spiffe://bench.example/agent/b";
@@ -43,17 +44,6 @@ async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<num
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** Seeded PRNG (mulberry32) for the synthetic DAG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Parents for node i of a random DAG: 1-3 earlier nodes (node 0 is the root). */
 function parentsOf(i: number, rnd: () => number): number[] {

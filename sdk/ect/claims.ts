@@ -147,15 +147,7 @@ export function checkNumericDate(
 // ── Step 12: execution-specific claims ────────────────────────────────────
 
 /** The execution-specific claims, well-formed and with aliases resolved. */
-export type EctStructuralClaims = {
-  jti: string;
-  exec_act: string;
-  par: string[];
-  wid?: string;
-  inp_hash?: string;
-  out_hash?: string;
-  ext?: Record<string, unknown>;
-};
+export type EctStructuralClaims = Pick<EctClaims, "jti" | "exec_act" | "par" | "wid" | "inp_hash" | "out_hash" | "ext">;
 
 /**
  * Step 12: `jti`, `exec_act`, `par` (or `pred`) present and well-formed; optional `wid`,

@@ -2,17 +2,11 @@
  * Test helpers for the ATD suite: a small seeded PRNG (mulberry32), random
  * JSON values, and ECT payload fixtures taken from the draft's figures.
  */
+import { prng as mulberry32 } from "../../scripts/lib/prng.js";
 
-/** mulberry32: deterministic 32-bit PRNG. */
+/** A seeded PRNG (mulberry32, scripts/lib/prng.ts) with integer / pick / coin helpers. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number): number => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const bool = (p = 0.5): boolean => next() < p;

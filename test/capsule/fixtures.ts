@@ -98,17 +98,7 @@ export function asCapsule(c: Record<string, unknown>): Capsule {
   return c as unknown as Capsule;
 }
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../../scripts/lib/prng.js";
 
 const CODES = new Set<string>(CAPSULE_ERROR_CODES);
 

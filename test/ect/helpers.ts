@@ -62,17 +62,7 @@ export function forge(options: {
   return `${h}.${p}.${sig.toString("base64url")}`;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../../scripts/lib/prng.js";
 
 /** A random JSON-ish value (for never-throws fuzzing). */
 export function randomValue(rnd: () => number, depth = 0): unknown {

@@ -18,6 +18,7 @@ import {
   type StagePolicy,
   type WorkflowPolicy,
 } from "../../../sdk/chain/index.js";
+import { deployCore, namedWallets } from "../../../scripts/lib/core.js";
 
 export type StageSpec = Partial<Omit<StagePolicy, "verifier">> & { verifier?: "ecdsa" | "wyriwe" | Address };
 
@@ -25,19 +26,9 @@ export async function deployAgentExec() {
   const connection = await network.create();
   const { viem, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
-  const wallets = await viem.getWalletClients();
-  const wallet = (i: number) => {
-    const w = wallets[i];
-    if (!w) throw new Error(`the network has no account #${i}`);
-    return w;
-  };
-  const [owner, requester, agent, attester, stranger] = [wallet(0), wallet(1), wallet(2), wallet(3), wallet(4)] as const;
+  const { operator: owner, requester, agent, attester, stranger } = await namedWallets(viem);
   const chainId = await publicClient.getChainId();
-
-  const caller = await viem.deployContract("AgentCaller");
-  const handler = await viem.deployContract("AgentHandler", [caller.address, owner.account.address]);
-  const ecdsa = await viem.deployContract("EcdsaAttestationVerifier", [[attester.account.address], 1n]);
-  const wyriwe = await viem.deployContract("WyriweAttestationVerifier", [[attester.account.address], 1n]);
+  const { caller, handler, ecdsa, wyriwe } = await deployCore(viem, { owner: owner.account.address, attesters: [attester.account.address] });
   const callerAsRequester = await viem.getContractAt("AgentCaller", caller.address, { client: { wallet: requester } });
   const handlerAsAgent = await viem.getContractAt("AgentHandler", handler.address, { client: { wallet: agent } });
   const handlerAsStranger = await viem.getContractAt("AgentHandler", handler.address, {
