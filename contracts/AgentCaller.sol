@@ -8,6 +8,7 @@ import {IAgentCaller} from "./interfaces/IAgentCaller.sol";
 import {IAgentExecCaller} from "./interfaces/IAgentExecCaller.sol";
 import {IAgentHandler} from "./interfaces/IAgentHandler.sol";
 import {IAgentTaskReceiver} from "./interfaces/IAgentTaskReceiver.sol";
+import {BoundedCall} from "./libraries/BoundedCall.sol";
 
 /// @title ERC-8301 task dispatch
 /// @notice Validates a task, derives its requester-bound id, opens it at an enforcing handler and emits `CallAgent`.
@@ -17,6 +18,9 @@ import {IAgentTaskReceiver} from "./interfaces/IAgentTaskReceiver.sol";
 contract AgentCaller is IAgentExecCaller, ERC165 {
     /// @dev The handler stores deadlines in 40 bits.
     uint256 private constant MAX_DEADLINE = type(uint40).max;
+
+    /// @dev Gas for a handler's `checkDispatch` view.
+    uint256 private constant DISPATCH_CHECK_GAS = 100_000;
 
     /// @dev Task ids dispatched to plain (non-receiver) handlers.
     mapping(bytes32 taskId => bool) private _plainTaskIds;
@@ -85,16 +89,44 @@ contract AgentCaller is IAgentExecCaller, ERC165 {
             _plainTaskIds[taskId] = true;
             return;
         }
-        IAgentTaskReceiver receiver = IAgentTaskReceiver(handler);
-        IAgentTaskReceiver.DispatchCheck check = receiver.checkDispatch(taskId, task.agentWorkflowHash);
+        // A handler that claims the interface but answers garbage (or nothing) is refused by name, never with
+        // empty revert data: the pre-check is a gas-capped static call reading one word.
+        (bool ok, bytes32 answer) = BoundedCall.staticWord(
+            handler, DISPATCH_CHECK_GAS, abi.encodeCall(IAgentTaskReceiver.checkDispatch, (taskId, task.agentWorkflowHash))
+        );
+        if (!ok || uint256(answer) > uint256(type(IAgentTaskReceiver.DispatchCheck).max)) {
+            revert AgentCallerDispatchRejected(handler, bytes4(0));
+        }
+        IAgentTaskReceiver.DispatchCheck check = IAgentTaskReceiver.DispatchCheck(uint8(uint256(answer)));
         if (check == IAgentTaskReceiver.DispatchCheck.TaskIdReused) revert AgentCallerTaskIdReused(taskId);
         if (check == IAgentTaskReceiver.DispatchCheck.WorkflowNotRegistered) {
             revert AgentCallerWorkflowNotRegistered(handler, task.agentWorkflowHash);
         }
         if (check == IAgentTaskReceiver.DispatchCheck.CallerNotTrusted) revert AgentCallerNotTrustedByHandler(handler);
-        bytes4 magic =
-            receiver.onAgentTaskDispatched(taskId, requester, task.agentWorkflowHash, inputHash, task.deadline);
+        bytes4 magic = _openAt(
+            handler,
+            abi.encodeCall(
+                IAgentTaskReceiver.onAgentTaskDispatched,
+                (taskId, requester, task.agentWorkflowHash, inputHash, task.deadline)
+            )
+        );
         if (magic != IAgentTaskReceiver.onAgentTaskDispatched.selector) revert AgentCallerDispatchRejected(handler, magic);
+    }
+
+    /// @dev Calls the handler's dispatch hook with all gas (it writes the task); bubbles its revert data (its named
+    /// errors) and reads at most one word of what it returns.
+    function _openAt(address handler, bytes memory data) private returns (bytes4 magic) {
+        assembly ("memory-safe") {
+            if iszero(call(gas(), handler, 0, add(data, 0x20), mload(data), 0, 0)) {
+                let p := mload(0x40)
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            if iszero(lt(returndatasize(), 0x20)) {
+                returndatacopy(0x00, 0x00, 0x20)
+                magic := and(mload(0x00), 0xffffffff00000000000000000000000000000000000000000000000000000000)
+            }
+        }
     }
 
     function _taskId(address requester, address handler, bytes32 salt) private view returns (bytes32 id) {

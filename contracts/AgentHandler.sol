@@ -300,8 +300,10 @@ contract AgentHandler is
             if (computed != outputHash) revert AgentHandlerOutputHashMismatch(taskId, outputHash, computed);
         }
         appData = _checkStepInput(taskId, cfg, stage, stepped, inputHash, data);
+        bytes32 record = _digest(inputHash, outputHash);
+        if (stage < stepped && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
-        _records[taskId][stage] = _digest(inputHash, outputHash);
+        _records[taskId][stage] = record;
         _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync());
         if (stage < stepped) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);

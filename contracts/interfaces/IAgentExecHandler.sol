@@ -144,6 +144,9 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerStageAlreadyProven(bytes32 taskId, uint8 stage);
     /// @notice A step cannot be replaced once a later stage is proven.
     error AgentHandlerLaterStageProven(bytes32 taskId, uint8 stage);
+    /// @notice A replacement must record a different result: re-recording the same `(inputHash, outputHash)` would
+    /// let anyone reuse its (public) proof to change the step's flags or take its credit.
+    error AgentHandlerReplacementUnchanged(bytes32 taskId, uint8 stage);
     /// @notice The prove's `(inputHash, outputHash)` is not the recorded step's.
     error AgentHandlerProveBindingMismatch(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash);
     /// @notice The prove names a verifier other than the stage's.
@@ -155,8 +158,8 @@ interface IAgentExecHandler is IAgentHandler {
 
     /// @notice Records a step and proves it in one call; the only way to *replace* a recorded, unproven step.
     /// @dev The step follows every rule of `onAgentStep` except that `step.stage` may be an already-stepped,
-    /// unproven stage with no proven stage after it: the step then replaces the recorded one and discards the
-    /// (unproven) later steps. The prove is made with the stage's verifier and must approve — or, on a gating stage,
+    /// unproven stage with no proven stage after it and a different `(inputHash, outputHash)`: the step then
+    /// replaces the recorded one and discards the (unproven) later steps. The prove is made with the stage's verifier and must approve — or, on a gating stage,
     /// validly deny, which halts the task — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
     /// squatter's junk step can always be displaced by a result that verifies, and never the other way round.
     function stepAndProve(AgentStep calldata step, bytes calldata proof) external;

@@ -16,6 +16,7 @@ import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
 /// (with a pipeline, by keccak256 preimage resistance; without, because attested == declared). Handlers that do not
 /// implement `taskInputContext` get `Invalid`.
 /// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ signatures (threshold × 65)`.
+/// Gas: about 15,000 + 9,000 per signature including the context lookup; give its stages at least 40,000.
 contract WyriweAttestationVerifier is AttesterSetVerifier {
     /// @notice The EIP-712 struct attesters sign.
     bytes32 public constant WYRIWE_ATTESTATION_TYPEHASH = keccak256(
@@ -54,14 +55,20 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     /// @dev Whether `pipelineHash` is the pipeline the calling handler's policy declares for `taskId` (both "no
     /// transform", or equal). A handler that cannot answer gets `false`.
     function _pipelineMatchesPolicy(bytes32 taskId, bytes32 pipelineHash) private view returns (bool) {
-        try IAgentExecHandler(msg.sender).taskInputContext{gas: CONTEXT_LOOKUP_GAS}(taskId) returns (
-            bytes32, bytes32 declaredPipeline
-        ) {
-            if (Wyriwe.isSentinel(declaredPipeline)) return Wyriwe.isSentinel(pipelineHash);
-            return pipelineHash == declaredPipeline;
-        } catch {
-            return false;
+        bytes memory query = abi.encodeCall(IAgentExecHandler.taskInputContext, (taskId));
+        bool ok;
+        bytes32 declaredPipeline;
+        assembly ("memory-safe") {
+            ok := staticcall(CONTEXT_LOOKUP_GAS, caller(), add(query, 0x20), mload(query), 0, 0)
+            if lt(returndatasize(), 0x40) { ok := 0 }
+            if ok {
+                returndatacopy(0x00, 0x20, 0x20)
+                declaredPipeline := mload(0x00)
+            }
         }
+        if (!ok) return false;
+        if (Wyriwe.isSentinel(declaredPipeline)) return Wyriwe.isSentinel(pipelineHash);
+        return pipelineHash == declaredPipeline;
     }
 
     /// @inheritdoc IAgentVerifier

@@ -142,6 +142,22 @@ export const agentCallerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "BoundedCallInsufficientGas",
+    "type": "error"
+  },
+  {
     "anonymous": false,
     "inputs": [
       {
@@ -580,6 +596,22 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "AgentHandlerProveRejected",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentHandlerReplacementUnchanged",
     "type": "error"
   },
   {
