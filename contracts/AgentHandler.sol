@@ -54,6 +54,13 @@ contract AgentHandler is
     uint256 private constant STAGE_COUNT_SHIFT = 40;
     uint256 private constant WITNESS_LENGTH = 32;
 
+    /// @dev How {_recordProve} treats a verdict that does not approve.
+    enum ProveMode {
+        Recorded,
+        Atomic,
+        AtomicApproveOnly
+    }
+
     address private immutable _AGENT_CALLER;
 
     /// @dev taskId => packed task word.
@@ -142,12 +149,13 @@ contract AgentHandler is
         address verifier,
         uint8 stage
     ) external nonReentrant {
-        _recordProve(taskId, inputHash, outputHash, proof, verifier, stage, false);
+        _recordProve(taskId, inputHash, outputHash, proof, verifier, stage, ProveMode.Recorded);
     }
 
     /// @inheritdoc IAgentExecHandler
     function stepAndProve(AgentStep calldata step, bytes calldata proof) external nonReentrant {
         _checkAgentCaller(step.agent);
+        bool replacing = step.stage < _tasks[step.taskId].stepped();
         bytes calldata appData = _recordStep(
             step.taskId,
             step.inputHash,
@@ -162,7 +170,17 @@ contract AgentHandler is
         );
         _onStepAccepted(step.taskId, step.stage, step.outputHash, step.output, step.agentId, step.agent, step.isFinal, appData);
         address verifier = _stages[_tasks[step.taskId].policyId()][step.stage].verifier();
-        _recordProve(step.taskId, step.inputHash, step.outputHash, proof, verifier, step.stage, true);
+        // A replacement must approve: a validly denied result may halt a gate only if it was recorded first, never
+        // by displacing a step that is still waiting for its approval.
+        _recordProve(
+            step.taskId,
+            step.inputHash,
+            step.outputHash,
+            proof,
+            verifier,
+            step.stage,
+            replacing ? ProveMode.AtomicApproveOnly : ProveMode.Atomic
+        );
     }
 
     /// @inheritdoc IAgentExecHandler
@@ -307,6 +325,7 @@ contract AgentHandler is
         _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync());
         if (stage < stepped) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);
+        if (stage < stepped) _onStepReplaced(taskId, stage, stepped - stage - 1);
     }
 
     /// @dev The input a step must declare. A first step of stage 0: the attested input itself, in full (the WYRIWE
@@ -339,8 +358,9 @@ contract AgentHandler is
         return data[WITNESS_LENGTH:];
     }
 
-    /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect. With `atomic`
-    /// (from {stepAndProve}) a rejection reverts everything instead of being recorded as an event.
+    /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect. `Recorded`
+    /// (`onAgentProve`) records a rejection as an event; `Atomic` ({stepAndProve} of a new step) reverts everything
+    /// instead; `AtomicApproveOnly` ({stepAndProve} replacing a step) also reverts on a gating denial.
     function _recordProve(
         bytes32 taskId,
         bytes32 inputHash,
@@ -348,7 +368,7 @@ contract AgentHandler is
         bytes calldata proof,
         address verifier,
         uint8 stage,
-        bool atomic
+        ProveMode mode
     ) internal virtual {
         TaskState s = _liveTask(taskId);
         if (stage >= s.stepped()) revert AgentHandlerStepNotRecorded(taskId, stage);
@@ -378,11 +398,11 @@ contract AgentHandler is
                 emit AgentTaskFinalized(taskId, stage, outputHash);
                 _onTaskFinalized(taskId, stage, outputHash);
             }
-        } else if (rejection == ProveRejection.Denied && cfg.isGating()) {
+        } else if (rejection == ProveRejection.Denied && cfg.isGating() && mode != ProveMode.AtomicApproveOnly) {
             _tasks[taskId] = s.withStatus(uint8(TaskStatus.Halted));
             emit AgentTaskHalted(taskId, stage, detail);
             _onTaskHalted(taskId, stage, detail);
-        } else if (atomic) {
+        } else if (mode != ProveMode.Recorded) {
             revert AgentHandlerProveRejected(taskId, stage, rejection, detail);
         } else {
             emit AgentProveRejected(taskId, stage, verifier, rejection, detail);
@@ -621,6 +641,11 @@ contract AgentHandler is
         bool isFinal,
         bytes calldata appData
     ) internal virtual {}
+
+    /// @dev Called when {stepAndProve} replaced the unproven step of `stage` and discarded `discardedLaterSteps`
+    /// unproven later steps. Steps are only final once proven: act on {_onStageProven} / {_onTaskFinalized}, and use
+    /// this hook to undo anything `_onStepAccepted` did for the replaced or discarded steps.
+    function _onStepReplaced(bytes32 taskId, uint8 stage, uint8 discardedLaterSteps) internal virtual {}
 
     /// @dev Called when a stage's prove is approved.
     function _onStageProven(bytes32 taskId, uint8 stage, bytes32 digest) internal virtual {}

@@ -159,8 +159,9 @@ interface IAgentExecHandler is IAgentHandler {
     /// @notice Records a step and proves it in one call; the only way to *replace* a recorded, unproven step.
     /// @dev The step follows every rule of `onAgentStep` except that `step.stage` may be an already-stepped,
     /// unproven stage with no proven stage after it and a different `(inputHash, outputHash)`: the step then
-    /// replaces the recorded one and discards the (unproven) later steps. The prove is made with the stage's verifier and must approve — or, on a gating stage,
-    /// validly deny, which halts the task — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
+    /// replaces the recorded one and discards the (unproven) later steps. The prove is made with the stage's
+    /// verifier and must approve — or, for a *new* step of a gating stage, validly deny, which halts the task (a
+    /// replacement must approve) — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
     /// squatter's junk step can always be displaced by a result that verifies, and never the other way round.
     function stepAndProve(AgentStep calldata step, bytes calldata proof) external;
 

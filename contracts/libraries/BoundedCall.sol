@@ -36,18 +36,23 @@ library BoundedCall {
         bytes32 w0;
         bytes32 w1;
         assembly ("memory-safe") {
-            pop(extcodesize(target))
-            let before := gas()
-            success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
-            used := sub(before, gas())
-            size := returndatasize()
             mstore(0x00, 0)
             mstore(0x20, 0)
-            let n := size
-            if gt(n, 0x40) { n := 0x40 }
-            returndatacopy(0x00, 0x00, n)
-            w0 := mload(0x00)
-            w1 := mload(0x20)
+            // Using EXTCODESIZE's result keeps the optimiser from dropping it: it warms the account, so the CALL
+            // below costs the fixed warm price. A call to an account without code succeeds with nothing, as CALL would.
+            switch extcodesize(target)
+            case 0 { success := 1 }
+            default {
+                let before := gas()
+                success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+                used := sub(before, gas())
+                size := returndatasize()
+                let n := size
+                if gt(n, 0x40) { n := 0x40 }
+                returndatacopy(0x00, 0x00, n)
+                w0 := mload(0x00)
+                w1 := mload(0x20)
+            }
         }
         r.success = success;
         r.outOfGas = !success && size == 0 && used >= gasLimit + WARM_CALL_COST;

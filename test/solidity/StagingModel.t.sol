@@ -323,7 +323,7 @@ contract StagingModelTest is AgentExecFixture {
         Model memory after_ = _copy(m);
         if (expected.length == 0) {
             _applyStep(after_, a);
-            expected = _expectAtomicProve(after_, a);
+            expected = _expectAtomicProve(after_, a, a.stage < m.stepped);
         }
         IAgentExecHandler.AgentStep memory st = IAgentExecHandler.AgentStep({
             taskId: m.taskId,
@@ -347,15 +347,16 @@ contract StagingModelTest is AgentExecFixture {
         m.accepted += 1;
     }
 
-    /// @dev `stepAndProve`'s prove, all or nothing: only an approval, or a denial on a gating stage, goes through.
-    function _expectAtomicProve(Model memory m, Step memory a) internal view returns (bytes memory) {
+    /// @dev `stepAndProve`'s prove, all or nothing: only an approval, or a denial of a new step on a gating stage,
+    /// goes through (a replacement must approve).
+    function _expectAtomicProve(Model memory m, Step memory a, bool replacing) internal view returns (bytes memory) {
         if (a.isFinal) {
             uint64 missing = uint64((uint256(1) << a.stage) - 1) & ~m.proven;
             if (missing != 0) {
                 return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, m.taskId, missing);
             }
         }
-        if (a.verdict == uint8(APPROVED) || (a.verdict == uint8(DENIED) && m.gating[a.stage])) return "";
+        if (a.verdict == uint8(APPROVED) || (a.verdict == uint8(DENIED) && m.gating[a.stage] && !replacing)) return "";
         IAgentExecHandler.ProveRejection reason = a.verdict == uint8(INVALID)
             ? IAgentExecHandler.ProveRejection.InvalidProof
             : IAgentExecHandler.ProveRejection.Denied;
