@@ -297,7 +297,8 @@ contract AgentHandler is
         StageConfig cfg = _stages[policyId][stage];
         if (!cfg.exists()) revert AgentHandlerStageOutOfRange(taskId, stage, _stageCount(policyId));
         uint8 stepped = s.stepped();
-        if (replace && stage < stepped) {
+        bool replacing = replace && stage < stepped;
+        if (replacing) {
             if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
             if (s.anyProvenFrom(stage)) revert AgentHandlerLaterStageProven(taskId, stage);
             if (stage != 0 && _stages[policyId][stage - 1].isSync() && !s.isProven(stage - 1)) {
@@ -319,13 +320,13 @@ contract AgentHandler is
         }
         appData = _checkStepInput(taskId, cfg, stage, stepped, inputHash, data);
         bytes32 record = _digest(inputHash, outputHash);
-        if (stage < stepped && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
+        if (replacing && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
         _records[taskId][stage] = record;
         _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync());
-        if (stage < stepped) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
+        if (replacing) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);
-        if (stage < stepped) _onStepReplaced(taskId, stage, stepped - stage - 1);
+        if (replacing) _onStepReplaced(taskId, stage, stepped - stage - 1);
     }
 
     /// @dev The input a step must declare. A first step of stage 0: the attested input itself, in full (the WYRIWE

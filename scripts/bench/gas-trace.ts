@@ -58,10 +58,10 @@ export async function attribute(
   const logs = trace.structLogs;
   const intrinsic = Number(txGasLimit) - (logs[0]?.gas ?? 0);
   const frames: FrameCost[] = [];
-  const stack: { cost: FrameCost; childTotal: number; startGas: number; callIndex: number }[] = [];
+  const stack: { cost: FrameCost; childTotal: number; callIndex: number }[] = [];
   const root: FrameCost = { path: rootLabel, total: trace.gas - intrinsic, sstore: 0, sload: 0, log: 0, keccak: 0, other: 0 };
   frames.push(root);
-  stack.push({ cost: root, childTotal: 0, startGas: logs[0]?.gas ?? 0, callIndex: -1 });
+  stack.push({ cost: root, childTotal: 0, callIndex: -1 });
 
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!;
@@ -98,16 +98,10 @@ export async function attribute(
           other: 0,
         };
         frames.push(child);
-        stack.push({ cost: child, childTotal: 0, startGas: next.gas, callIndex: i });
-      } else {
-        frame.other += l.gasCost; // call to a precompile or an account without code: no frame in the trace
+        stack.push({ cost: child, childTotal: 0, callIndex: i });
       }
+      // A call to a precompile (ecrecover) or an account without code opens no frame: it stays in `other`.
     }
-  }
-  while (stack.length > 1) {
-    // Frames still open at the end (cannot happen for a successful tx, kept for safety).
-    const done = stack.pop()!;
-    stack[stack.length - 1]!.childTotal += done.cost.total;
   }
   root.other = root.total - stack[0]!.childTotal - root.sstore - root.sload - root.log - root.keccak;
   return { gasUsed: trace.gas, intrinsic, frames };

@@ -120,10 +120,7 @@ async function proofFor(taskId: Hex, ih: Hex, stage: number) {
   return encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: attester.account.address, signature }] });
 }
 async function prove(taskId: Hex, ih: Hex, stage: number) {
-  const signature = await attester.signTypedData(
-    stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage, inputHash: ih, outputHash: outHash, verdict: Verdict.Approved }),
-  );
-  const proof = encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: attester.account.address, signature }] });
+  const proof = await proofFor(taskId, ih, stage);
   return measure(handlerAsAgent.write.onAgentProve([taskId, ih, outHash, proof, ecdsa.address, stage]), "AgentHandler.onAgentProve");
 }
 
