@@ -1,0 +1,101 @@
+/**
+ * Chain access for the CLI: `--rpc <url>` (or AGENT_EXEC_RPC_URL; default http://127.0.0.1:8545, a local
+ * `npx hardhat node`), the signing key from the environment variable named by `--key-env` (default
+ * AGENT_EXEC_PRIVATE_KEY; keys are never flags, so they stay out of shell history and process lists), and the
+ * deployment file (`--deployment`, default deployments/<chainId>.json) for contract addresses.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  isAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { CliError, EXIT } from "./io.js";
+
+export type CliDeployment = { caller?: Address | undefined; handler?: Address | undefined; contracts: Record<string, Address>; file: string };
+
+export type Connection = {
+  chainId: number;
+  chain: Chain;
+  rpc: string;
+  publicClient: PublicClient<Transport, Chain>;
+  walletClient: WalletClient<Transport, Chain, Account> | undefined;
+  account: Account | undefined;
+  deployment: CliDeployment | undefined;
+};
+
+export function chainOptions(cmd: Command): Command {
+  return cmd
+    .option("--rpc <url>", "JSON-RPC endpoint (env AGENT_EXEC_RPC_URL; default http://127.0.0.1:8545)")
+    .option("--key-env <name>", "environment variable holding the 0x-prefixed private key", "AGENT_EXEC_PRIVATE_KEY")
+    .option("--deployment <file>", "deployment file with contract addresses (default deployments/<chainId>.json if present)");
+}
+
+export function requireAddress(value: string | undefined, flag: string): Address {
+  if (!value) throw new CliError(`missing ${flag} (or a deployment file that names it)`, EXIT.usage);
+  if (!isAddress(value, { strict: false })) throw new CliError(`${flag} ${value} is not an address`, EXIT.usage);
+  return value as Address;
+}
+
+export function requireBytes32(value: string | undefined, what: string): `0x${string}` {
+  if (!value || !/^0x[0-9a-fA-F]{64}$/.test(value)) throw new CliError(`${what} must be a 0x-prefixed 32-byte hex value, got ${value ?? "nothing"}`, EXIT.usage);
+  return value as `0x${string}`;
+}
+
+/** Reads a deployment file: agent-exec's deployments/<chainId>.json (or any JSON mapping names to addresses). */
+export function readDeployment(file: string, chainId?: number): CliDeployment {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`cannot read deployment ${file}: ${(e as Error).message.split("\n")[0]}`, EXIT.usage);
+  }
+  const contracts: Record<string, Address> = {};
+  const visit = (v: unknown, name: string) => {
+    if (typeof v === "string" && isAddress(v, { strict: false })) contracts[name] = v as Address;
+    else if (v && typeof v === "object" && typeof (v as { address?: unknown }).address === "string") visit((v as { address: string }).address, name);
+    else if (v && typeof v === "object" && !Array.isArray(v)) for (const [k, w] of Object.entries(v)) visit(w, k);
+  };
+  const obj = raw as { chainId?: unknown; contracts?: unknown };
+  if (chainId !== undefined && typeof obj?.chainId === "number" && obj.chainId !== chainId)
+    throw new CliError(`deployment ${file} is for chain ${obj.chainId}, the RPC is chain ${chainId}`, EXIT.usage);
+  visit(obj?.contracts ?? raw, "");
+  const find = (re: RegExp) => Object.entries(contracts).find(([k]) => re.test(k))?.[1];
+  return { caller: find(/caller$/i), handler: find(/handler$/i), contracts, file };
+}
+
+export async function connect(opts: Record<string, string | undefined>, { needsWallet }: { needsWallet: boolean }): Promise<Connection> {
+  const rpc = opts.rpc ?? process.env.AGENT_EXEC_RPC_URL ?? "http://127.0.0.1:8545";
+  let probe: PublicClient;
+  let chainId: number;
+  try {
+    probe = createPublicClient({ transport: http(rpc, { retryCount: 2, timeout: 15_000 }) });
+    chainId = await probe.getChainId();
+  } catch (e) {
+    throw new CliError(`cannot reach JSON-RPC endpoint ${rpc}: ${String((e as { shortMessage?: string }).shortMessage ?? (e as Error).message).split("\n")[0]}`, EXIT.runtime);
+  }
+  const chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpc] } } });
+  const transport = http(rpc, { retryCount: 3, timeout: 30_000 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
+  let account: Account | undefined;
+  const keyEnv = opts.keyEnv ?? "AGENT_EXEC_PRIVATE_KEY";
+  const key = process.env[keyEnv];
+  if (key) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CliError(`${keyEnv} is not a 0x-prefixed 32-byte private key`, EXIT.usage);
+    account = privateKeyToAccount(key as `0x${string}`);
+  } else if (needsWallet) throw new CliError(`this command sends transactions: set ${keyEnv} to the sender's private key`, EXIT.usage);
+  const walletClient = account ? createWalletClient({ chain, transport, account }) : undefined;
+  const file = opts.deployment ?? `deployments/${chainId}.json`;
+  const deployment = opts.deployment || existsSync(file) ? readDeployment(file, chainId) : undefined;
+  return { chainId, chain, rpc, publicClient, walletClient, account, deployment };
+}
