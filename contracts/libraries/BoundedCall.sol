@@ -4,6 +4,9 @@ pragma solidity ^0.8.24;
 /// @title Calls into untrusted contracts that can never brick the caller
 /// @notice Gas-capped, copies at most two words of return data (a 1 MB return costs the callee, not us), and
 /// reports instead of reverting. The pattern of Chainlink's router `_callback` and the ERC-4337 EntryPoint.
+/// Fails closed: a call to an account without code (which the EVM would report as a success with no data) is a
+/// failure here, flagged `noCode`, so a verifier that lost its code (an EIP-7702 delegation cleared, a wrong
+/// address) can never pass for one that answered.
 library BoundedCall {
     /// @notice The caller did not leave enough gas to forward `required` (EIP-150 keeps 1/64 back), so a failure
     /// could be forced by starving the callee: the whole call reverts instead.
@@ -16,7 +19,10 @@ library BoundedCall {
 
     /// @notice The outcome of a bounded call.
     struct Result {
+        /// Whether the callee has code and returned without reverting.
         bool success;
+        /// Whether the call was not made because `target` has no code (then `success` is false).
+        bool noCode;
         /// Whether the callee failed having consumed its whole allowance with no return data (out of gas).
         bool outOfGas;
         uint256 returnSize;
@@ -25,12 +31,14 @@ library BoundedCall {
         bytes32 word1;
     }
 
-    /// @notice Calls `target` with exactly `gasLimit` gas (or reverts if that much cannot be forwarded).
+    /// @notice Calls `target` with exactly `gasLimit` gas (or reverts if that much cannot be forwarded). An account
+    /// without code is not called: the result is a failure with `noCode` set.
     /// @dev The account is warmed first (EXTCODESIZE), so the CALL's own cost is the fixed warm cost and
     /// "consumed its whole allowance" is measured exactly rather than guessed.
     function call(address target, uint256 gasLimit, bytes memory data) internal returns (Result memory r) {
         _requireGas(gasLimit);
         bool success;
+        bool noCode;
         uint256 used;
         uint256 size;
         bytes32 w0;
@@ -39,9 +47,9 @@ library BoundedCall {
             mstore(0x00, 0)
             mstore(0x20, 0)
             // Using EXTCODESIZE's result keeps the optimiser from dropping it: it warms the account, so the CALL
-            // below costs the fixed warm price. A call to an account without code succeeds with nothing, as CALL would.
+            // below costs the fixed warm price. An account without code is not called: it fails closed.
             switch extcodesize(target)
-            case 0 { success := 1 }
+            case 0 { noCode := 1 }
             default {
                 let before := gas()
                 success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
@@ -55,6 +63,7 @@ library BoundedCall {
             }
         }
         r.success = success;
+        r.noCode = noCode;
         r.outOfGas = !success && size == 0 && used >= gasLimit + WARM_CALL_COST;
         r.returnSize = size;
         r.word0 = w0;
@@ -62,6 +71,7 @@ library BoundedCall {
     }
 
     /// @notice A gas-capped `staticcall` returning the first word of return data, or `ok = false`.
+    /// @dev Fails closed too: an account without code returns no data, so `ok` is false.
     function staticWord(address target, uint256 gasLimit, bytes memory data) internal view returns (bool ok, bytes32 w) {
         _requireGas(gasLimit);
         assembly ("memory-safe") {

@@ -190,11 +190,23 @@ contract LibrariesTest is Assertions {
         assertEq(r.word1, odd.DIGEST() & ~bytes32(uint256(0xff)), "word1 zero-padded, not read past the end");
     }
 
-    function test_BoundedCall_callToEmptyAccountSucceedsWithNothing() public {
+    function test_BoundedCall_callToEmptyAccountFailsClosed() public {
         BoundedCallHarness h = new BoundedCallHarness();
         BoundedCall.Result memory r = h.call(address(0xdead), 50_000, "");
-        assertTrue(r.success, "EVM: a call to an empty account succeeds");
+        assertFalse(r.success, "a call to an account without code is a failure");
+        assertTrue(r.noCode, "flagged noCode");
+        assertFalse(r.outOfGas, "not out of gas");
         assertEq(r.returnSize, 0, "nothing returned");
+    }
+
+    function test_BoundedCall_callToContractIsNotNoCode() public {
+        BoundedCallHarness h = new BoundedCallHarness();
+        BoundedCall.Result memory r = h.call(address(new RevertingVerifier(RevertingVerifier.Mode.Empty)), 50_000, "");
+        assertFalse(r.noCode, "a reverting contract has code");
+        bytes memory data = abi.encodeWithSelector(GarbageVerifier.verifyStage.selector, bytes32(0), uint8(0), bytes32(0), bytes32(0), bytes(""));
+        r = h.call(address(new HugeReturnVerifier(64, false)), 500_000, data);
+        assertTrue(r.success, "succeeded");
+        assertFalse(r.noCode, "has code");
     }
 
     function test_BoundedCall_emptyRevertBeforeTheCapIsNotOutOfGas() public {
