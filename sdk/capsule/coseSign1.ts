@@ -18,6 +18,7 @@
  * content type, well-formed CWT claims. Each failure is a typed error, returned
  * (never thrown): anything unexpected thrown underneath is wrapped, with its cause.
  */
+import type { KeyObject } from "node:crypto";
 import { Decoder, Encoder, Tag } from "cbor-x";
 import { findCborValidityProblem } from "./cborValidity.js";
 import {
@@ -48,7 +49,7 @@ import {
   type CapsuleCwtClaims,
   toCwtNumericDate,
 } from "./cwtClaims.js";
-import { CAPSULE_COSE_ALG_ES256, type CapsuleCoseSigner, type CapsulePublicKey, es256PublicKeyBytes, verifyEs256 } from "./es256.js";
+import { CAPSULE_COSE_ALG_ES256, type CapsuleCoseSigner, type CapsulePublicKey, es256PublicKeyObject, verifyEs256 } from "./es256.js";
 import { issue } from "./issues.js";
 import { CAPSULE_CWT_CLAIM_NAMES } from "./vocabulary.js";
 
@@ -304,9 +305,9 @@ export async function openCoseStatement(bytes: Uint8Array, p: OpenCoseStatementP
     }
   }
   if (key === undefined) return { ok: false, error: new CapsuleCoseKeyUnresolvedError({ details: "no public key given and none resolved for this kid / issuer" }), decoded, claims, notes };
-  let publicKey: Uint8Array;
+  let publicKey: KeyObject;
   try {
-    publicKey = es256PublicKeyBytes(key);
+    publicKey = es256PublicKeyObject(key);
   } catch (e) {
     return { ok: false, error: e instanceof CapsuleCoseKeyInvalidError ? e : new CapsuleCoseKeyInvalidError({ cause: e }), decoded, claims, notes };
   }

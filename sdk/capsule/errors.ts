@@ -44,6 +44,7 @@ export const CAPSULE_ERROR_CODES = [
   // check 2: identity (§5.1)
   "CAPSULE_ID_MISMATCH",
   "CAPSULE_ID_UNCOMPUTABLE",
+  "CAPSULE_ID_NOT_CHECKED",
   // check 3: confirmed-effect binding (§5.2)
   "CAPSULE_EFFECT_CONFIRMED_UNBOUND",
   "CAPSULE_EFFECT_BINDING",
@@ -302,6 +303,16 @@ export class CapsuleIdMismatchError extends CapsuleError {
 export class CapsuleIdUncomputableError extends CapsuleError {
   override name = "CapsuleIdUncomputableError";
   constructor(p: P = {}) { super("CAPSULE_ID_UNCOMPUTABLE", "capsule_id cannot be recomputed.", p); }
+}
+/**
+ * Check 2 did not run: a digest-bearing field holds a value outside the JSON-DIGEST
+ * domain (a float, an unsafe integer, a lone surrogate), which check 1 already
+ * reports as an error, so capsule_id cannot be recomputed (info; the reference
+ * verifier reports only check 1).
+ */
+export class CapsuleIdNotCheckedError extends CapsuleError {
+  override name = "CapsuleIdNotCheckedError";
+  constructor(p: P = {}) { super("CAPSULE_ID_NOT_CHECKED", "capsule_id not checked (the canonical capsule form is outside the JSON-DIGEST domain).", p); }
 }
 
 // ---------------------------------------------------------------- effect binding (check 3)
@@ -611,6 +622,7 @@ const ERROR_CLASSES: { readonly [K in CapsuleErrorCode]: new (p?: P) => CapsuleE
   CAPSULE_FINDINGS_TRUNCATED: CapsuleFindingsTruncatedError,
   CAPSULE_ID_MISMATCH: CapsuleIdMismatchError,
   CAPSULE_ID_UNCOMPUTABLE: CapsuleIdUncomputableError,
+  CAPSULE_ID_NOT_CHECKED: CapsuleIdNotCheckedError,
   CAPSULE_EFFECT_CONFIRMED_UNBOUND: CapsuleEffectConfirmedUnboundError,
   CAPSULE_EFFECT_BINDING: CapsuleEffectBindingError,
   CAPSULE_EFFECT_REQUEST_DIGEST_MISSING: CapsuleEffectRequestDigestMissingError,

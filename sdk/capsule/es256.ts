@@ -7,11 +7,18 @@
  * signatures too, since COSE does not require low-S and other signers (WebCrypto,
  * HSMs) may produce them.
  *
+ * Where each primitive runs: verification on node:crypto (OpenSSL; about 40x the pure-JS
+ * rate), with the imported `KeyObject` cached per public key. Signing stays on
+ * `@noble/curves`: node:crypto has no deterministic (RFC 6979) ECDSA, and deterministic,
+ * low-S signatures make the same Capsule sign to the same bytes. Key validation (scalar
+ * range, point on the curve) also stays on `@noble/curves`, once per key.
+ *
  * Keys: a private key is the 32-byte scalar or an EC P-256 JWK with `d`; a public
  * key is SEC1 bytes (65-byte uncompressed or 33-byte compressed) or an EC P-256 JWK.
  * The signer is an interface, so HSM- or KMS-held keys plug in (key stores are parameters).
  */
 import { p256 } from "@noble/curves/nist.js";
+import { type KeyObject, createPublicKey, verify as nodeVerify } from "node:crypto";
 import { CapsuleCoseKeyInvalidError } from "./errors.js";
 
 /** COSE algorithm identifier of ES256. */
@@ -121,12 +128,52 @@ export function createCapsuleSigner(privateKey: CapsulePrivateKey, options: Crea
   };
 }
 
-/** Verifies a 64-byte r || s ES256 signature. Returns false for any malformed input. */
-export function verifyEs256(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64) return false;
+/** Imported public keys, by the key's own encoding (bounded; the oldest entry is dropped first). */
+const KEY_OBJECT_CACHE = new Map<string, KeyObject>();
+const KEY_OBJECT_CACHE_MAX = 256;
+
+function cacheKeyOf(key: CapsulePublicKey): string | undefined {
+  if (key instanceof Uint8Array) return `b:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("hex")}`;
+  if (isJwk(key) && typeof key.x === "string" && typeof key.y === "string" && key.kty === "EC" && key.crv === "P-256") return `j:${key.x}.${key.y}`;
+  return undefined;
+}
+
+/**
+ * The node:crypto `KeyObject` of a public key, validated on the curve by `es256PublicKeyBytes`
+ * the first time it is seen, then cached. Throws `CapsuleCoseKeyInvalidError`.
+ */
+export function es256PublicKeyObject(key: CapsulePublicKey): KeyObject {
+  const ck = cacheKeyOf(key);
+  const hit = ck === undefined ? undefined : KEY_OBJECT_CACHE.get(ck);
+  if (hit !== undefined) return hit;
+  const sec1 = es256PublicKeyBytes(key);
+  let ko: KeyObject;
   try {
-    return p256.verify(signature, data, publicKey, { prehash: true, lowS: false, format: "compact" });
+    ko = createPublicKey({ key: { kty: "EC", crv: "P-256", x: bytesToB64url(sec1.subarray(1, 33)), y: bytesToB64url(sec1.subarray(33, 65)) }, format: "jwk" });
+  } catch (cause) {
+    throw new CapsuleCoseKeyInvalidError({ cause, details: "the public key could not be imported" });
+  }
+  if (ck !== undefined) {
+    if (KEY_OBJECT_CACHE.size >= KEY_OBJECT_CACHE_MAX) KEY_OBJECT_CACHE.delete(KEY_OBJECT_CACHE.keys().next().value as string);
+    KEY_OBJECT_CACHE.set(ck, ko);
+  }
+  return ko;
+}
+
+/**
+ * Verifies a 64-byte r || s ES256 signature over `data` on node:crypto (IEEE P1363
+ * encoding; high-S accepted). Returns false for any malformed input or key.
+ */
+export function verifyEs256(signature: Uint8Array, data: Uint8Array, publicKey: CapsulePublicKey | KeyObject): boolean {
+  if (!(signature instanceof Uint8Array) || signature.length !== 64 || !(data instanceof Uint8Array)) return false;
+  try {
+    const ko = isKeyObject(publicKey) ? publicKey : es256PublicKeyObject(publicKey);
+    return nodeVerify("sha256", data, { key: ko, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
     return false;
   }
+}
+
+function isKeyObject(k: unknown): k is KeyObject {
+  return typeof k === "object" && k !== null && (k as { type?: unknown }).type === "public" && typeof (k as { export?: unknown }).export === "function" && (k as { asymmetricKeyType?: unknown }).asymmetricKeyType === "ec";
 }

@@ -38,7 +38,7 @@
  * or network is consulted.
  */
 import { type CapsuleAnchorEvidence, type CapsuleChainLinkageStatus, deriveCapsuleAssurance, readCapsuleAnchorEvidence, reconcileCapsuleAssurance } from "./assurance.js";
-import { snapshotCapsule } from "./capsuleId.js";
+import { isUnderExcludedMember, snapshotCapsule } from "./capsuleId.js";
 import { checkCapsuleChain, checkCapsuleChainWithoutStore } from "./chain.js";
 import { checkDispositionHonesty } from "./disposition.js";
 import { checkEffectAttestationMatrix, checkEffectBinding, deriveEffectMode } from "./effectRecord.js";
@@ -194,8 +194,16 @@ function analyze(input: unknown, options: Options, lexical: LexicalFloats): Anal
   addOmitted(a, 1, lexical.lexicalFloatCount - lexical.lexicalFloats.length, "error");
   pushAll(findings, 1, checkCapsuleStructure(capsule));
 
-  // check 2: identity
-  if (snap.capsuleId === undefined) {
+  // check 2: identity. A digest-bearing field outside the JSON-DIGEST domain (a float —
+  // as a value or, in parsed JSON, written with a fraction or exponent — an unsafe
+  // integer, a lone surrogate) is a check-1 error, and then capsule_id cannot be
+  // recomputed: check 2 is "not checked" (info), not a second error.
+  const lexicalOutside = lexical.lexicalFloats.some((p) => !isUnderExcludedMember(p)) || lexical.lexicalFloatCount > lexical.lexicalFloats.length;
+  const uncomputableExplained = snap.capsuleId === undefined && snap.json.problemCount > 0;
+  if (uncomputableExplained || lexicalOutside) {
+    findings.push(at(2, issue("CAPSULE_ID_NOT_CHECKED", "info", "/capsule_id", "capsule_id not recomputed: a digest-bearing field is outside the JSON-DIGEST domain (see the check-1 findings)")));
+    a.capsuleId = null; // a digest over floats read as numbers is not the producer's capsule_id
+  } else if (snap.capsuleId === undefined) {
     findings.push(at(2, issue("CAPSULE_ID_UNCOMPUTABLE", "error", "/capsule_id", "the canonical capsule form cannot be digested (see the check-1 findings)")));
   } else if (capsule.capsule_id !== snap.capsuleId) {
     findings.push(at(2, issue("CAPSULE_ID_MISMATCH", "error", "/capsule_id", `capsule_id ${show(capsule.capsule_id)} does not recompute; the canonical capsule form digests to ${snap.capsuleId}`)));

@@ -44,7 +44,9 @@ export async function createEctSigner(parameters: CreateEctSignerParameters): Pr
     else if (types.isKeyObject(privateKey)) {
       if (privateKey.type !== "private") throw new EctKeyError({ details: `key ${kid}: a private key is required, got a ${privateKey.type} key` });
       if (algorithmOfKey(privateKey, `key ${kid}`) !== "ES256") throw new EctKeyError({ details: `key ${kid}: ES256 needs a P-256 key` });
-      key = privateKey.toCryptoKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+      // Portable across the Nodes the package declares (KeyObject.toCryptoKey is Node >= 22.10 only):
+      // export the JWK and import it as a non-extractable WebCrypto key.
+      key = (await importJWK(privateKey.export({ format: "jwk" }) as never, "ES256")) as webcrypto.CryptoKey;
     } else if (typeof privateKey === "object" && privateKey !== null) {
       if (typeof privateKey.d !== "string") throw new EctKeyError({ details: `key ${kid}: the JWK has no private part "d"` });
       if (privateKey.crv !== "P-256") throw new EctKeyError({ details: `key ${kid}: ES256 needs crv P-256, got ${JSON.stringify(privateKey.crv)}` });

@@ -66,13 +66,21 @@ export type EctVerifierPoolParameters = {
   workers?: number | "auto" | undefined;
 };
 
-function workerEntry(): { url: URL; execArgv?: string[] } {
+/**
+ * The worker to start. From the built package: `workflow-worker.js` next to this file. From
+ * source (tests, tsx): a tiny eval'd bootstrap that registers tsx's ESM hooks inside the worker
+ * (`tsx/esm/api`) and then imports `workflow-worker.ts`. Passing `--import tsx` in the worker's
+ * execArgv is not enough on Node 20 (the worker then refuses the `.ts` extension); registering
+ * in the worker works on every Node the package declares, and also when tsx was registered
+ * in-process (as Hardhat does).
+ */
+function createWorker(workerData: unknown): Worker {
   const here = import.meta.url;
-  if (!here.endsWith(".ts")) return { url: new URL("./workflow-worker.js", here) };
-  const url = new URL("./workflow-worker.ts", here);
-  // Running from source: make sure the worker can load TypeScript with `.js` specifiers.
-  if (process.execArgv.some((a) => a.includes("tsx"))) return { url, execArgv: [...process.execArgv] };
-  return { url, execArgv: [...process.execArgv, "--import", import.meta.resolve("tsx")] };
+  if (!here.endsWith(".ts")) return new Worker(new URL("./workflow-worker.js", here), { workerData });
+  const entry = new URL("./workflow-worker.ts", here).href;
+  const api = import.meta.resolve("tsx/esm/api");
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData });
 }
 
 class Slot {
@@ -82,8 +90,7 @@ class Slot {
   readonly #pending = new Map<number, { resolve: (r: WorkerResult[]) => void; reject: (e: unknown) => void }>();
 
   constructor(records: readonly AgentKeyRecord[]) {
-    const { url, execArgv } = workerEntry();
-    this.worker = new Worker(url, { workerData: { records }, ...(execArgv ? { execArgv } : {}) });
+    this.worker = createWorker({ records });
     this.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "fatal") return this.#die(new EctWorkerError({ details: m.message }));
       const p = this.#pending.get(m.id);
@@ -315,7 +322,9 @@ export class EctVerifierPool {
     for (const s of this.#slots) if (s.alive) loops.push(workerLoop(s), workerLoop(s)); // two chunks in flight per worker
     if (o.useMainThread !== false || loops.length === 0) loops.push(mainLoop());
     await Promise.all(loops);
-    for (let c = retry.pop(); c; c = retry.pop()) for (const i of c) results[i] = await verifyCompiled(list[i], main);
+    // chunks lost to a failed worker, and chunks no loop took (every worker failed and the
+    // calling thread was not in use): verified here, so every token has a result
+    for (let c = retry.pop() ?? take(); c; c = retry.pop() ?? take()) for (const i of c) results[i] = await verifyCompiled(list[i], main);
     return results;
   }
 

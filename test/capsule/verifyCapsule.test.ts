@@ -146,12 +146,12 @@ describe("check 1 — structural", () => {
   it("a float in a digest-bearing field (and the id cannot be recomputed)", () => {
     const c = mutate(fyiCapsule(), (x) => (x.invoice = { amount: 1240.19 }), false);
     const r = v(c);
-    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_FLOAT:/invoice/amount", "2:error:CAPSULE_ID_UNCOMPUTABLE:/capsule_id"]);
+    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_FLOAT:/invoice/amount", "2:info:CAPSULE_ID_NOT_CHECKED:/capsule_id"]);
     assert.equal(r.capsuleId, null);
   });
   it("an integer beyond 2^53-1", () => {
     const r = v(mutate(fyiCapsule(), (x) => (x.quantity = 2 ** 60), false));
-    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_UNSAFE_INTEGER:/quantity", "2:error:CAPSULE_ID_UNCOMPUTABLE:/capsule_id"]);
+    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_UNSAFE_INTEGER:/quantity", "2:info:CAPSULE_ID_NOT_CHECKED:/capsule_id"]);
   });
   it("a float in the chain block (signed, not content-addressed)", () => {
     const r = v(mutate(fyiCapsule(), (x) => (x.chain = { parent_capsule_id: D("f"), relation: "supersedes", weight: 0.5 })));
@@ -447,7 +447,24 @@ describe("verifyCapsuleJson (bytes in)", () => {
     const id = computeCapsuleId({ ...c, quantity: 3 });
     const r = await verifyCapsuleJson(text.replace(c.capsule_id as string, id));
     assertWellFormedResult(r);
-    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_FLOAT:/quantity"]);
+    // the id recomputes over 3, but check 2 is "not checked": a float is outside the JSON-DIGEST domain
+    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_FLOAT:/quantity", "2:info:CAPSULE_ID_NOT_CHECKED:/capsule_id"]);
+    assert.equal(r.capsuleId, null);
+  });
+  it("a float in a digest-bearing field with a wrong capsule_id: check 2 is not checked, never a mismatch", async () => {
+    const c = confirmedCapsule();
+    const text = JSON.stringify({ ...c, price: 1 }).replace('"price":1', '"price":12.5');
+    const r = await verifyCapsuleJson(text);
+    assert.deepEqual(summary(r), ["1:error:CAPSULE_JSON_FLOAT:/price", "2:info:CAPSULE_ID_NOT_CHECKED:/capsule_id"]);
+    assert.equal(r.ok, false);
+    assert.ok(!r.findings.some((f) => f.code === "CAPSULE_ID_MISMATCH" || f.code === "CAPSULE_ID_UNCOMPUTABLE"));
+  });
+  it("a lexical float only in the chain block leaves check 2 checked", async () => {
+    const c = confirmedCapsule();
+    const text = JSON.stringify({ ...c, chain: { parent_capsule_id: c.capsule_id, relation: "supersedes", weight: 1 } }).replace('"weight":1', '"weight":1.0');
+    const r = await verifyCapsuleJson(text);
+    assert.ok(!r.findings.some((f) => f.check === 2));
+    assert.equal(r.capsuleId, c.capsule_id);
   });
   it("duplicate members", async () => {
     const r = await verifyCapsuleJson('{"action_id":"a","action_id":"b"}');
