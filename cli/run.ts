@@ -5,6 +5,7 @@ import { registerWorkflowCommands } from "./commands/workflow.js";
 import { registerGraphCommand } from "./commands/graph.js";
 import { registerEctCommands } from "./commands/ect.js";
 import { registerCapsuleCommands } from "./commands/capsule.js";
+import { registerTaskCommands } from "./commands/task.js";
 
 export type RunCliParameters = { argv: readonly string[]; out?: (s: string) => void; err?: (s: string) => void };
 
@@ -22,6 +23,7 @@ export function buildProgram(io: Io): Command {
   registerGraphCommand(program, io);
   registerEctCommands(program, io);
   registerCapsuleCommands(program, io);
+  registerTaskCommands(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();
