@@ -54,7 +54,7 @@ describe("step payloads", () => {
     const h = (s: string) => createHash("sha256").update(s).digest("base64url");
     assert.equal(stageOutputHash([h("a")]), ectHashToBytes32(h("a")));
     const words = [h("a"), h("b")].map(ectHashToBytes32);
-    assert.equal(stageOutputHash([h("a"), h("b")]), keccak256(encodePacked(["bytes32", "bytes32"], words)));
+    assert.equal(stageOutputHash([h("a"), h("b")]), keccak256(encodePacked(["bytes32", "bytes32"], words as [Hex, Hex])));
     assert.notEqual(stageOutputHash([h("a"), h("b")]), stageOutputHash([h("b"), h("a")]));
     assert.throws(() => stageOutputHash([]), BridgeError);
   });
