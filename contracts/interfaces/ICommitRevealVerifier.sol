@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAgentVerifier} from "./IAgentVerifier.sol";
+
 /// @title Commit-reveal output consensus among a fixed committee
 /// @notice Committee members (e.g. nodes that each ran the stage) vote on the stage's result in two phases. A
 /// *round* is one stage of one task at one handler on one chain at this verifier:
@@ -16,7 +18,7 @@ pragma solidity ^0.8.24;
 /// when the decided result has another `(inputHash, outputHash)` (the committee agrees on a different output);
 /// `Invalid` otherwise — undecided, or decided on the same output stepped by another agent or with another
 /// `isFinal` (a copied step is not the committee's result, but neither is it a wrong output).
-interface ICommitRevealVerifier {
+interface ICommitRevealVerifier is IAgentVerifier {
     /// @notice A round's state.
     struct Round {
         /// End of the commit phase (exclusive); zero while the round is not open.

@@ -111,9 +111,10 @@ contract CommitRevealVerifier is ICommitRevealVerifier, ERC165 {
 
     // ---------------------------------------------------------------- verification
 
-    /// @notice The verdict of the committee of the calling handler's round for the step `(inputHash, outputHash,
-    /// agent, isFinal)` of `stage` of `taskId` (see {ICommitRevealVerifier}); `digest` is the round id.
-    /// @dev `proof` is ignored. Never reverts.
+    /// @inheritdoc IAgentVerifier
+    /// @dev The verdict of the committee of the calling handler's round for the step `(inputHash, outputHash,
+    /// agent, isFinal)` of `stage` of `taskId` (see {ICommitRevealVerifier}); `digest` is the round id. `proof` is
+    /// ignored. Never reverts.
     function verifyStage(
         bytes32 taskId,
         uint8 stage,
@@ -122,17 +123,17 @@ contract CommitRevealVerifier is ICommitRevealVerifier, ERC165 {
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata
-    ) external view returns (IAgentVerifier.Verdict verdict, bytes32 digest) {
+    ) external view returns (Verdict verdict, bytes32 digest) {
         digest = roundId(msg.sender, taskId, stage);
         Round storage r = _rounds[digest];
         bytes32 decided = r.decided;
-        if (decided == bytes32(0)) return (IAgentVerifier.Verdict.Invalid, digest);
-        if (decided == _result(inputHash, outputHash, agent, isFinal)) return (IAgentVerifier.Verdict.Approved, digest);
-        if (r.decidedOutput != keccak256(abi.encode(inputHash, outputHash))) return (IAgentVerifier.Verdict.Denied, digest);
-        return (IAgentVerifier.Verdict.Invalid, digest);
+        if (decided == bytes32(0)) return (Verdict.Invalid, digest);
+        if (decided == _result(inputHash, outputHash, agent, isFinal)) return (Verdict.Approved, digest);
+        if (r.decidedOutput != keccak256(abi.encode(inputHash, outputHash))) return (Verdict.Denied, digest);
+        return (Verdict.Invalid, digest);
     }
 
-    /// @notice The proof-system label.
+    /// @inheritdoc IAgentVerifier
     function proofSystem() external pure returns (string memory) {
         return "consensus/commit-reveal";
     }
@@ -201,7 +202,8 @@ contract CommitRevealVerifier is ICommitRevealVerifier, ERC165 {
 
     /// @inheritdoc ERC165
     function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
-        return interfaceId == type(ICommitRevealVerifier).interfaceId || super.supportsInterface(interfaceId);
+        return interfaceId == type(IAgentVerifier).interfaceId || interfaceId == type(ICommitRevealVerifier).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
     /// @dev The result a vote counts for: the v3 step digest.

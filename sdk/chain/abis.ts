@@ -522,22 +522,6 @@ export const agentHandlerAbi = [
         "type": "uint8"
       }
     ],
-    "name": "AgentHandlerMissingProveHeader",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "taskId",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint8",
-        "name": "stage",
-        "type": "uint8"
-      }
-    ],
     "name": "AgentHandlerMissingWitness",
     "type": "error"
   },
@@ -2179,16 +2163,6 @@ export const agentVerifierAbi = [
         "type": "uint8"
       },
       {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "isFinal",
-        "type": "bool"
-      },
-      {
         "internalType": "bytes32",
         "name": "inputHash",
         "type": "bytes32"
@@ -2333,16 +2307,6 @@ export const ecdsaAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
-      },
-      {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "isFinal",
-        "type": "bool"
       },
       {
         "internalType": "bytes32",
@@ -2502,16 +2466,6 @@ export const ecdsaAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
-      },
-      {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "isFinal",
-        "type": "bool"
       },
       {
         "internalType": "bytes32",
@@ -2822,16 +2776,6 @@ export const wyriweAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
-      },
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
       },
       {
         "internalType": "bytes32",

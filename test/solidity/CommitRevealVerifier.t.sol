@@ -6,6 +6,9 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {ICommitRevealVerifier} from "../../contracts/interfaces/ICommitRevealVerifier.sol";
 import {CommitRevealVerifier} from "../../contracts/verifiers/CommitRevealVerifier.sol";
+import {AgentExecFixture} from "./utils/Fixture.sol";
+import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 
 /// @notice {CommitRevealVerifier}: phases, commitments bound to voter and round, majority decisions, verdicts for
 /// the stepped result (approve / deny / copied step), replay across tasks, stages, handlers and chains, every error,
@@ -341,6 +344,7 @@ contract CommitRevealVerifierTest is Assertions {
         assertFalse(v.isVoter(copier), "not voter");
         assertEq(v.proofSystem(), "consensus/commit-reveal", "label");
         assertTrue(v.supportsInterface(type(ICommitRevealVerifier).interfaceId), "ICommitRevealVerifier");
+        assertTrue(v.supportsInterface(type(IAgentVerifier).interfaceId), "IAgentVerifier");
         assertTrue(v.supportsInterface(type(IERC165).interfaceId), "IERC165");
         assertFalse(v.supportsInterface(0xffffffff), "not 0xffffffff");
     }
@@ -406,5 +410,68 @@ contract CommitRevealVerifierTest is Assertions {
             else want = INVALID;
             assertEq(uint256(got), uint256(want), "verdict");
         }
+    }
+}
+
+/// @notice {CommitRevealVerifier} behind the real {AgentHandler}: registration (ERC-165), an approved stage
+/// finalises the task, a gate whose committee agreed on another output halts it, a copied step is not credited.
+contract CommitRevealHandlerTest is AgentExecFixture {
+    CommitRevealVerifier internal cr;
+    address[] internal committee;
+
+    function setUp() public override {
+        super.setUp();
+        for (uint256 i; i < 3; ++i) {
+            committee.push(vm.addr(0x7000 + i));
+        }
+        cr = new CommitRevealVerifier(committee, 2, 1 hours, 1 hours);
+    }
+
+    function _task(bool gating) internal returns (bytes32) {
+        IWorkflowPolicyRegistry.StagePolicy[] memory s = new IWorkflowPolicyRegistry.StagePolicy[](1);
+        s[0] = _stage(SYNC, gating, ATTESTED);
+        s[0].verifier = address(cr);
+        return _dispatch(_register(_policy(s, 0)));
+    }
+
+    function _vote(bytes32 taskId, bytes32 out, address by) internal {
+        bytes32 id = cr.roundId(address(handler), taskId, 0);
+        for (uint256 i; i < 2; ++i) {
+            bytes32 c = cr.commitmentOf(id, committee[i], inputHash, out, by, true, bytes32(i));
+            vm.prank(committee[i]);
+            cr.commit(address(handler), taskId, 0, c);
+        }
+        vm.warp(block.timestamp + 1 hours);
+        for (uint256 i; i < 2; ++i) {
+            vm.prank(committee[i]);
+            cr.reveal(address(handler), taskId, 0, inputHash, out, by, true, bytes32(i));
+        }
+    }
+
+    function test_handler_consensusFinalisesTheTask() public {
+        bytes32 taskId = _task(false);
+        _step(taskId, 0, inputHash, true);
+        _vote(taskId, _out(0), agent);
+        handler.onAgentProve(taskId, inputHash, _out(0), _ph(""), address(cr), 0);
+        _assertStatus(taskId, IAgentExecHandler.TaskStatus.Finalized, "finalised");
+    }
+
+    function test_handler_consensusOnAnotherOutputHaltsAGate() public {
+        bytes32 taskId = _task(true);
+        _step(taskId, 0, inputHash, true);
+        _vote(taskId, keccak256("the right output"), agent);
+        handler.onAgentProve(taskId, inputHash, _out(0), _ph(""), address(cr), 0);
+        _assertStatus(taskId, IAgentExecHandler.TaskStatus.Halted, "halted");
+    }
+
+    /// @notice agent2 copies the honest step under its own name; the committee voted for agent's step, so the
+    /// copy is neither approved nor (on a gate) halting.
+    function test_handler_copiedStepIsNotCredited() public {
+        bytes32 taskId = _task(true);
+        vm.prank(agent2);
+        handler.onAgentStep(taskId, inputHash, _out(0), "", AGENT_ID, agent2, 0, true, "");
+        _vote(taskId, _out(0), agent);
+        handler.onAgentProve(taskId, inputHash, _out(0), _ph(agent2, ""), address(cr), 0);
+        _assertStatus(taskId, IAgentExecHandler.TaskStatus.Active, "neither finalised nor halted");
     }
 }
