@@ -137,6 +137,33 @@ export const commitRevealVerifierAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CommitRevealInvalidCommitment",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "commitPeriod",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealPeriod",
+        "type": "uint256"
+      }
+    ],
+    "name": "CommitRevealInvalidPeriod",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "threshold",
         "type": "uint256"
@@ -217,27 +244,6 @@ export const commitRevealVerifierAbi = [
       }
     ],
     "name": "CommitRevealRevealNotOpen",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "CommitRevealZeroCommitment",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "commitPeriod",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "revealPeriod",
-        "type": "uint256"
-      }
-    ],
-    "name": "CommitRevealZeroPeriod",
     "type": "error"
   },
   {
