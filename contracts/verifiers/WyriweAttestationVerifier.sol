@@ -12,11 +12,20 @@ import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
 /// pipeline, and give their pre-action verdict on it. The verifier recomputes the derivation (sentinel: attested ==
 /// declared; transform: attested == keccak256(abi.encode(declared, pipelineHash))), so a verdict always binds the
 /// input it judged. It also asks the calling handler ({IAgentExecHandler-taskInputContext}) which pipeline the task's
-/// policy declares and requires the proof to claim that one, so the declared hash in the proof is the task's own
-/// (with a pipeline, by keccak256 preimage resistance; without, because attested == declared). Handlers that do not
-/// implement `taskInputContext` get `Invalid`.
-/// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ signatures (threshold × 65)`.
-/// Gas: about 15,000 + 9,000 per signature including the context lookup; give its stages at least 40,000.
+/// policy declares and requires the proof to claim that one.
+/// What it establishes: the step's `inputHash` is the task's attested input, and `declaredInputHash` in the proof is
+/// the task's declared input (with a pipeline, by keccak256 preimage resistance; without, because attested ==
+/// declared). At stage 0 the handler guarantees the first half (the WYRIWE sentinel check). At a later stage it is
+/// enforced here, whatever the stage's input source: the proof carries stage 0's `outputHash` and `agent` (the same
+/// 52-byte witness as the handler's step data) and the verifier requires
+/// `keccak256(abi.encode(inputHash, outputHash0, agent0, false)) == stepDigest(taskId, 0)` at the calling handler,
+/// i.e. the step's input is stage 0's input, which is the task's attested input. So on a stage chained on the
+/// previous output, a "declared" hash that is merely the previous stage's output does not verify (unless that
+/// output is the task input itself). Handlers that do not implement `taskInputContext` / `stepDigest` get `Invalid`.
+/// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ [stage > 0: outputHash0 (32) ‖
+/// agent0 (20)] ‖ signatures (threshold × 65)`. `agent` and `isFinal` are not part of this verifier's attestation.
+/// Gas: about 15,000 + 9,000 per signature including the context lookup (+ about 5,000 after stage 0); give its
+/// stages at least 50,000.
 contract WyriweAttestationVerifier is AttesterSetVerifier {
     /// @notice The EIP-712 struct attesters sign.
     bytes32 public constant WYRIWE_ATTESTATION_TYPEHASH = keccak256(
@@ -24,8 +33,12 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     );
 
     uint256 private constant HEADER_LENGTH = 65;
+    /// @dev Stage 0's `outputHash ‖ agent`, carried by proofs of later stages.
+    uint256 private constant WITNESS_LENGTH = 52;
     /// @dev Gas for the handler's `taskInputContext` view.
     uint256 private constant CONTEXT_LOOKUP_GAS = 30_000;
+    /// @dev Gas for the handler's `stepDigest` view.
+    uint256 private constant RECORD_LOOKUP_GAS = 15_000;
 
     constructor(address[] memory attesters_, uint256 threshold_)
         AttesterSetVerifier("AgentExecWyriweVerifier", "1", attesters_, threshold_)
@@ -49,12 +62,40 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
         bytes32 pipelineHash = bytes32(proof[33:65]);
         if (Wyriwe.attestedInputHash(declared, pipelineHash) != inputHash) return (Verdict.Invalid, bytes32(0));
         if (!_pipelineMatchesPolicy(taskId, pipelineHash)) return (Verdict.Invalid, bytes32(0));
+        uint256 signaturesAt = HEADER_LENGTH;
+        if (stage != 0) {
+            if (proof.length < HEADER_LENGTH + WITNESS_LENGTH) return (Verdict.Invalid, bytes32(0));
+            bytes32 output0 = bytes32(proof[HEADER_LENGTH:HEADER_LENGTH + 32]);
+            address agent0 = address(bytes20(proof[HEADER_LENGTH + 32:HEADER_LENGTH + WITNESS_LENGTH]));
+            if (!_isTaskInput(taskId, keccak256(abi.encode(inputHash, output0, agent0, false)))) {
+                return (Verdict.Invalid, bytes32(0));
+            }
+            signaturesAt = HEADER_LENGTH + WITNESS_LENGTH;
+        }
         bytes32 structHash = keccak256(
             abi.encode(
                 WYRIWE_ATTESTATION_TYPEHASH, msg.sender, taskId, stage, declared, pipelineHash, inputHash, outputHash, claimed
             )
         );
-        return _verdict(structHash, claimed, proof[HEADER_LENGTH:]);
+        return _verdict(structHash, claimed, proof[signaturesAt:]);
+    }
+
+    /// @dev Whether `record0` is the step record of stage 0 of `taskId` at the calling handler (so the step's input
+    /// hash, from which it was computed, is stage 0's: the task's attested input). A handler that cannot answer
+    /// gets `false`.
+    function _isTaskInput(bytes32 taskId, bytes32 record0) private view returns (bool) {
+        bytes memory query = abi.encodeCall(IAgentExecHandler.stepDigest, (taskId, uint8(0)));
+        bool ok;
+        bytes32 stored;
+        assembly ("memory-safe") {
+            ok := staticcall(RECORD_LOOKUP_GAS, caller(), add(query, 0x20), mload(query), 0, 0)
+            if lt(returndatasize(), 0x20) { ok := 0 }
+            if ok {
+                returndatacopy(0x00, 0x00, 0x20)
+                stored := mload(0x00)
+            }
+        }
+        return ok && stored == record0;
     }
 
     /// @dev Whether `pipelineHash` is the pipeline the calling handler's policy declares for `taskId` (both "no

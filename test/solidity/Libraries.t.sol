@@ -207,7 +207,7 @@ contract LibrariesTest is Assertions {
         BoundedCallHarness h = new BoundedCallHarness();
         BoundedCall.Result memory r = h.call(address(new RevertingVerifier(RevertingVerifier.Mode.Empty)), 50_000, "");
         assertFalse(r.noCode, "a reverting contract has code");
-        bytes memory data = abi.encodeWithSelector(GarbageVerifier.verifyStage.selector, bytes32(0), uint8(0), bytes32(0), bytes32(0), bytes(""));
+        bytes memory data = abi.encodeWithSelector(GarbageVerifier.verifyStage.selector, bytes32(0), uint8(0), address(0), false, bytes32(0), bytes32(0), bytes(""));
         r = h.call(address(new HugeReturnVerifier(64, false)), 500_000, data);
         assertTrue(r.success, "succeeded");
         assertFalse(r.noCode, "has code");
