@@ -22,9 +22,11 @@ const solc = {
 export default defineConfig({
   plugins: [hardhatToolboxViem, hardhatEthers, hardhatTypechain],
   solidity: {
+    splitTestsCompilation: true,
     profiles: {
       default: solc,
-      production: solc,
+      // Identical to default (Hardhat's production default would be isolated builds): a deploy reuses the cache.
+      production: { ...solc, isolated: false, toolVersionsInBuildInfo: false },
     },
   },
   paths: {
