@@ -18,6 +18,8 @@ import {
   DEPLOYMENT_FORMAT,
   deploymentPath,
   loadDeployment,
+  parseDeployment,
+  serializeDeployment,
   writeDeployment,
   type DeployedContract,
   type Deployment,
@@ -206,5 +208,6 @@ export async function deployAgentExec(options: DeployOptions): Promise<DeployRes
   };
   const file = await writeDeployment(deployment, { dir });
   log(`wrote ${relative(process.cwd(), file) || file}`);
-  return { deployment, file };
+  // What a reader of the file gets (checksummed addresses, lower-case hashes).
+  return { deployment: parseDeployment(serializeDeployment(deployment)), file };
 }
