@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
 import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
@@ -22,9 +22,11 @@ const solc = {
 export default defineConfig({
   plugins: [hardhatToolboxViem, hardhatEthers, hardhatTypechain],
   solidity: {
+    splitTestsCompilation: true,
     profiles: {
       default: solc,
-      production: solc,
+      // Identical to default (Hardhat's production default would be isolated builds): a deploy reuses the cache.
+      production: { ...solc, isolated: false, toolVersionsInBuildInfo: false },
     },
   },
   paths: {
@@ -42,7 +44,29 @@ export default defineConfig({
       fuzz: { runs: 256 },
     },
   },
+  // Deploy targets (README "Deploy"). The embedded network (`default`) needs nothing. `localhost` is a
+  // `npx hardhat node` you start yourself (AGENT_EXEC_LOCALHOST_URL points it elsewhere, e.g. for tests). Testnets
+  // read their RPC URL and deployer key from configuration variables: `npx hardhat keystore set SEPOLIA_RPC_URL`
+  // (encrypted keystore) or the environment variable of the same name — never from the repo.
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.AGENT_EXEC_LOCALHOST_URL ?? "http://127.0.0.1:8545",
+    },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
+    // Any other EVM testnet: set TESTNET_RPC_URL and TESTNET_PRIVATE_KEY.
+    testnet: {
+      type: "http",
+      chainType: "generic",
+      url: configVariable("TESTNET_RPC_URL"),
+      accounts: [configVariable("TESTNET_PRIVATE_KEY")],
+    },
   },
 });
