@@ -23,7 +23,7 @@ import canonicalize from "canonicalize";
 import { signCoseStatement } from "./coseSign1.js";
 import { capsuleSubject } from "./cwtClaims.js";
 import { producerRefusals } from "./buildCapsule.js";
-import { CapsuleCosePayloadRejectedError, capsuleErrorFromIssue } from "./errors.js";
+import { CapsuleCosePayloadRejectedError, CapsuleCoseSignerFailedError, capsuleErrorFromIssue } from "./errors.js";
 import type { CapsuleCoseSigner } from "./es256.js";
 import type { Capsule } from "./types.js";
 import { type VerifyCapsuleSyncParameters, verifyCapsuleKeepingSnapshot } from "./verifyCapsule.js";
@@ -51,6 +51,7 @@ export type SignCapsuleCoseParameters = {
 
 /** Signs a Capsule into a COSE_Sign1 Signed Statement. Throws typed errors; refuses a Capsule that fails Class 1. */
 export async function signCapsuleCose(capsule: Capsule, parameters: SignCapsuleCoseParameters): Promise<Uint8Array> {
+  if (typeof parameters !== "object" || parameters === null) throw new CapsuleCoseSignerFailedError({ details: "signCapsuleCose(capsule, { signer }) needs a parameters object with a signer" });
   const { result: check, snapshot } = await verifyCapsuleKeepingSnapshot(capsule, parameters.verify);
   const firstError = check.findings.find((f) => f.severity === "error");
   if (firstError !== undefined || snapshot === undefined) {
