@@ -176,7 +176,6 @@ export {
 
 export {
   ATD_ERROR_CODES,
-  atdErrorFromFinding,
   AtdError,
   AtdEctMalformedError,
   AtdClaimConflictError,
@@ -224,7 +223,6 @@ export {
   AtdInvalidOptionError,
   AtdForbiddenMemberError,
   AtdRollbackStoreError,
-  ATD_FORBIDDEN_MEMBER_NAMES,
   type AtdErrorCode,
   type AtdFinding,
 } from "./errors.js";

@@ -89,7 +89,7 @@ export type DeriveCapsuleAssuranceParameters = {
 
 /** Rederives the assurance modes from the evidence (§5.3). */
 export function deriveCapsuleAssurance(parameters: DeriveCapsuleAssuranceParameters): CapsuleDerivedAssurance {
-  const { effect, linkage, anchor } = parameters;
+  const { effect, linkage, anchor } = typeof parameters === "object" && parameters !== null ? parameters : ({} as Partial<DeriveCapsuleAssuranceParameters>);
   const ledger_mode = linkage === "intact" ? (anchor?.ledgerInclusionVerified === true ? "anchored" : "chained") : "standalone";
   return {
     attestation_mode: anchor?.receiptVerified === true ? "anchored" : "self_attested",

@@ -184,6 +184,31 @@ function checkConstraintCategories(capsule: Record<string, unknown>): CapsuleIss
 }
 
 /**
+ * Internal: the seed-004 invariants a conforming producer holds a Capsule to (the builder
+ * refuses to form, and `signCapsuleCose` refuses to sign, a Capsule that breaks one), in
+ * check order. Stricter than Class 1 where the profile is: the honesty invariant (§5.4,
+ * a verifier only warns), an empty reason digest, selective-disclosure structures,
+ * constraint categories, unknown registry values and bare unseeded names (§9.1, §12: a
+ * verifier reports them as informational).
+ */
+export function producerRefusals(capsule: Record<string, unknown>, registries: CapsuleRegistryAdditions | undefined): CapsuleIssue[] {
+  const effectMode = deriveEffectMode(capsule.effect);
+  const verdictClass = isRecord(capsule.disposition) ? capsule.disposition.verdict_class : undefined;
+  return [
+    ...checkCapsuleStructure(capsule).filter(
+      (i) => i.severity === "error" || i.code === "CAPSULE_REASON_DIGEST_EMPTY" || i.code === "CAPSULE_SELECTIVE_DISCLOSURE_UNSUPPORTED",
+    ),
+    ...checkDispositionHonesty(capsule.disposition, "error"),
+    ...checkConstraintCategories(capsule),
+    ...checkEffectBinding(capsule.effect).filter((i) => i.severity === "error"),
+    ...checkVerdictEffectOrthogonality(verdictClass, effectMode),
+    ...checkEffectAttestationMatrix(capsule.effect, effectMode),
+    ...checkCapsuleRegistryValues(capsule, registries, "error"),
+    ...checkCapsuleNamespacing(capsule, "error"),
+  ];
+}
+
+/**
  * Builds a conforming Capsule: validates every invariant of the profile, derives the
  * assurance modes, normalizes absent fields and computes `capsule_id`. Throws a typed
  * `CapsuleError` (code = the invariant, path = where) instead of producing a
@@ -323,21 +348,7 @@ function build(draft: CapsuleDraft, options: BuildCapsuleOptions): Capsule {
   }
 
   // every invariant, in check order; the first error is thrown
-  const effectMode = deriveEffectMode(capsule.effect);
-  const verdictClass = isRecord(capsule.disposition) ? capsule.disposition.verdict_class : undefined;
-  const registries = o.registries as CapsuleRegistryAdditions | undefined;
-  const refusals: CapsuleIssue[] = [
-    ...checkCapsuleStructure(capsule).filter(
-      (i) => i.severity === "error" || i.code === "CAPSULE_REASON_DIGEST_EMPTY" || i.code === "CAPSULE_SELECTIVE_DISCLOSURE_UNSUPPORTED",
-    ),
-    ...checkDispositionHonesty(capsule.disposition, "error"),
-    ...checkConstraintCategories(capsule),
-    ...checkEffectBinding(capsule.effect).filter((i) => i.severity === "error"),
-    ...checkVerdictEffectOrthogonality(verdictClass, effectMode),
-    ...checkEffectAttestationMatrix(capsule.effect, effectMode),
-    ...checkCapsuleRegistryValues(capsule, registries, "error"),
-    ...checkCapsuleNamespacing(capsule, "error"),
-  ];
+  const refusals = producerRefusals(capsule, o.registries as CapsuleRegistryAdditions | undefined);
   const first = refusals[0];
   if (first !== undefined) throw capsuleErrorFromIssue(first, { details: first.message });
   return capsule as unknown as Capsule;

@@ -8,7 +8,7 @@
  * the TOP-LEVEL members are excluded: a nested member that happens to be named
  * `capsule_id` or `chain` is ordinary content.
  */
-import { CapsuleIdMismatchError, CapsuleIdUncomputableError, CapsuleNotObjectError, capsuleErrorFromIssue } from "./errors.js";
+import { type CapsuleError, CapsuleIdMismatchError, CapsuleIdUncomputableError, CapsuleNotObjectError, capsuleErrorFromIssue } from "./errors.js";
 import { type JsonSnapshot, canonicalFormOf, isJsonDigest, sha256Hex, snapshotJson } from "./jsonDigest.js";
 
 /** Top-level members excluded from the canonical capsule form (§5.1). */
@@ -72,28 +72,38 @@ export function setCapsuleId<T extends object>(capsule: T): T & { capsule_id: st
 }
 
 export type CheckCapsuleIdReturnType =
-  | { ok: true; capsuleId: string }
-  | { ok: false; capsuleId: string; claimed: unknown };
+  | { ok: true; capsuleId: string; error?: undefined }
+  /** The id recomputes to `capsuleId`, not to the `claimed` one. */
+  | { ok: false; capsuleId: string; claimed: unknown; error?: undefined }
+  /** The id cannot be recomputed: not an object, or outside the JSON-DIGEST domain (`error` says where). */
+  | { ok: false; capsuleId: undefined; claimed: unknown; error: CapsuleError };
 
 /**
  * Recomputes `capsule_id` and compares it with the one the capsule carries, both from
- * one reading of the capsule. Throws only for input that is not a digestible object
- * (`CapsuleNotObjectError`, or the typed error of the first domain problem).
+ * one reading of the capsule. Never throws (the `check*` convention): input that is not
+ * a digestible object is `{ ok: false, capsuleId: undefined, error }`, `error` being
+ * `CapsuleNotObjectError` or the typed error of the first domain problem.
  */
 export function checkCapsuleId(capsule: unknown): CheckCapsuleIdReturnType {
   const snap = snapshotCapsule(capsule);
-  if (snap.capsule === undefined) throw new CapsuleNotObjectError({ details: `a capsule is a JSON object, got ${snap.json.rootDescription}` });
+  if (snap.capsule === undefined) {
+    const first = snap.json.problems[0];
+    const error = first !== undefined && first.code === "CAPSULE_JSON_NOT_JSON" ? capsuleErrorFromIssue({ ...first, severity: "error" }) : new CapsuleNotObjectError({ details: `a capsule is a JSON object, got ${snap.json.rootDescription}` });
+    return { ok: false, capsuleId: undefined, claimed: undefined, error };
+  }
   if (snap.capsuleId === undefined) {
     const first = snap.json.problems.find((p) => !isUnderExcludedMember(p.path));
-    throw first === undefined ? new CapsuleIdUncomputableError({ details: "the canonical capsule form cannot be digested" }) : capsuleErrorFromIssue({ ...first, severity: "error" });
+    const error = first === undefined ? new CapsuleIdUncomputableError({ details: "the canonical capsule form cannot be digested" }) : capsuleErrorFromIssue({ ...first, severity: "error" });
+    return { ok: false, capsuleId: undefined, claimed: snap.capsule.capsule_id, error };
   }
   const claimed = snap.capsule.capsule_id;
   return claimed === snap.capsuleId ? { ok: true, capsuleId: snap.capsuleId } : { ok: false, capsuleId: snap.capsuleId, claimed };
 }
 
-/** Like `checkCapsuleId`, but throws `CapsuleIdMismatchError` on mismatch; returns the id. */
+/** Like `checkCapsuleId`, but throws: `CapsuleIdMismatchError` on mismatch, the typed error when the id cannot be recomputed; returns the id. */
 export function assertCapsuleId(capsule: unknown): string {
   const r = checkCapsuleId(capsule);
+  if (r.error !== undefined) throw r.error;
   if (!r.ok) {
     throw new CapsuleIdMismatchError({
       path: "/capsule_id",

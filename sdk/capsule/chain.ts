@@ -26,7 +26,7 @@
 import type { CapsuleChainLinkageStatus } from "./assurance.js";
 import { computeCapsuleId, snapshotCapsule } from "./capsuleId.js";
 import { CapsuleChainStoreError, type CapsuleIssue, describeError } from "./errors.js";
-import { issue, isAbsent, isRecord } from "./issues.js";
+import { issue, isAbsent, isRecord, notObjectIssue } from "./issues.js";
 import type { CapsuleStore } from "./store.js";
 import { readChain } from "./structure.js";
 import type { Capsule, CapsuleChain } from "./types.js";
@@ -37,6 +37,19 @@ export const CAPSULE_RELATION_SUPERSEDES = "supersedes";
 
 /** Default bound of the ancestry walk. */
 export const CAPSULE_DEFAULT_MAX_CHAIN_DEPTH = 1000;
+
+/** The store argument, checked: an object with get() and children(). Throws `CapsuleChainStoreError`. */
+function requireStore(store: unknown, fn: string): CapsuleStore {
+  if (typeof store !== "object" || store === null || typeof (store as CapsuleStore).get !== "function" || typeof (store as CapsuleStore).children !== "function") {
+    throw new CapsuleChainStoreError({ details: `${fn} needs a Capsule store (get, children)` });
+  }
+  return store as CapsuleStore;
+}
+
+/** An optional parameters object, read as {} when it is not an object. */
+function paramsOf<T extends object>(p: T | undefined): Partial<T> {
+  return typeof p === "object" && p !== null ? p : {};
+}
 
 function safeCapsuleId(capsule: unknown): string | undefined {
   return snapshotCapsule(capsule, 0).capsuleId;
@@ -83,6 +96,7 @@ export type ResolveCapsuleParentReturnType =
 
 /** Resolves the chain parent through the store and checks it recomputes to `parent_capsule_id`. */
 export async function resolveCapsuleParent(capsule: unknown, store: CapsuleStore): Promise<ResolveCapsuleParentReturnType> {
+  requireStore(store, "resolveCapsuleParent");
   const chain = readRecord(capsule).chain;
   if (chain === undefined) return { status: "none" };
   const parentCapsuleId = chain.parent_capsule_id;
@@ -118,8 +132,10 @@ export async function resolveCapsuleChain(
   store: CapsuleStore,
   parameters: ResolveCapsuleChainParameters = {},
 ): Promise<ResolveCapsuleChainReturnType> {
+  requireStore(store, "resolveCapsuleChain");
+  const p = paramsOf(parameters);
   const start = readRecord(capsule);
-  return walkChain(start.chain, parameters.selfCapsuleId ?? start.capsuleId, store, parameters.maxDepth);
+  return walkChain(start.chain, p.selfCapsuleId ?? start.capsuleId, store, p.maxDepth);
 }
 
 /** The ancestry walk from a chain block already read (`selfId`: the id of the Capsule carrying it). */
@@ -165,6 +181,8 @@ async function supersedingChildren(capsuleId: string, store: CapsuleStore): Prom
 
 /** The Capsules in the store that supersede `capsuleId`, split per the concurrent-supersedes rule. */
 export async function findSupersedingCapsules(capsuleId: string, store: CapsuleStore): Promise<FindSupersedingCapsulesReturnType> {
+  requireStore(store, "findSupersedingCapsules");
+  if (typeof capsuleId !== "string") return { authoritative: undefined, concurrent: [] };
   const sup = (await supersedingChildren(capsuleId, store)).map((x) => x.capsule);
   return { authoritative: sup[0], concurrent: sup.slice(1) };
 }
@@ -176,6 +194,7 @@ export function isOpenItemVerdictClass(verdictClass: unknown): boolean {
 
 /** The open-items predicate (§5.4.4) for one Capsule. */
 export async function isCapsuleOpenItem(capsule: unknown, store: CapsuleStore): Promise<boolean> {
+  requireStore(store, "isCapsuleOpenItem");
   const record = readRecord(capsule);
   if (!isOpenItemVerdictClass(record.verdictClass)) return false;
   const id = record.capsuleId;
@@ -186,7 +205,8 @@ export async function isCapsuleOpenItem(capsule: unknown, store: CapsuleStore): 
 
 /** Every open item in the store, in ledger order. Needs `store.all`. */
 export async function listCapsuleOpenItems(store: CapsuleStore): Promise<Capsule[]> {
-  if (store.all === undefined) throw new CapsuleChainStoreError({ details: "listCapsuleOpenItems needs a store with all()" });
+  requireStore(store, "listCapsuleOpenItems");
+  if (typeof store.all !== "function") throw new CapsuleChainStoreError({ details: "listCapsuleOpenItems needs a store with all()" });
   const all: { capsule: Capsule; record: ReturnType<typeof readRecord> }[] = [];
   for await (const c of store.all()) all.push({ capsule: c, record: readRecord(c) });
   // one pass: the set of ids superseded by some Capsule in the store
@@ -208,6 +228,7 @@ export type CheckCapsuleChainReturnType = { issues: CapsuleIssue[]; linkage: Cap
  * Returns undefined when the chain block is well formed and a store is available.
  */
 export function checkCapsuleChainWithoutStore(capsule: Record<string, unknown>, store: CapsuleStore | undefined): CheckCapsuleChainReturnType | undefined {
+  if (!isRecord(capsule)) return { issues: [notObjectIssue(capsule)], linkage: "broken" };
   if (readChain(capsule) === undefined) return { issues: [], linkage: isAbsent(capsule.chain) ? "absent" : "broken" };
   if (store !== undefined) return undefined;
   return {
@@ -223,11 +244,16 @@ export function checkCapsuleChainWithoutStore(capsule: Record<string, unknown>, 
  * (warning). `capsule` should be a snapshot (`snapshotCapsule`): it is read freely.
  */
 export async function checkCapsuleChain(
-  capsule: Record<string, unknown>,
+  capsule: unknown,
   selfId: string | undefined,
   store: CapsuleStore | undefined,
   parameters: ResolveCapsuleChainParameters = {},
 ): Promise<CheckCapsuleChainReturnType> {
+  if (store !== undefined && (typeof store !== "object" || store === null || typeof store.get !== "function" || typeof store.children !== "function")) {
+    return { issues: [issue("CAPSULE_CHAIN_STORE_ERROR", "error", "/chain", "the store is not a Capsule store (get, children)")], linkage: "unchecked" };
+  }
+  parameters = paramsOf(parameters);
+  if (!isRecord(capsule)) return { issues: [notObjectIssue(capsule)], linkage: "broken" };
   const early = checkCapsuleChainWithoutStore(capsule, store);
   if (early !== undefined || store === undefined) return early ?? { issues: [], linkage: "unchecked" };
   const chain = readChain(capsule) as CapsuleChain;

@@ -37,6 +37,7 @@ import {
   CapsuleCoseClaimsInvalidError,
   CapsuleCoseIssuerMismatchError,
   CapsuleCoseSubjectMismatchError,
+  CapsuleFieldTypeError,
 } from "./errors.js";
 import { CAPSULE_SUBJECT_URN_PREFIX, type CapsuleActionType, type CapsuleStatementType } from "./vocabulary.js";
 
@@ -77,6 +78,9 @@ function encodeComponent(s: string): string {
 
 /** The CWT `sub` this implementation emits: `urn:agent-action-capsule:OPERATOR:ACTION_ID` (components percent-encoded as needed). */
 export function capsuleSubject(operator: string, actionId: string): string {
+  if (typeof operator !== "string" || typeof actionId !== "string") {
+    throw new CapsuleFieldTypeError({ path: typeof operator !== "string" ? "/operator" : "/action_id", details: "capsuleSubject(operator, actionId) takes two strings" });
+  }
   return `${CAPSULE_SUBJECT_URN_PREFIX}${encodeComponent(operator)}:${encodeComponent(actionId)}`;
 }
 
@@ -99,6 +103,7 @@ function percentDecode(s: string): string | undefined {
  * or its percent-decoding equals the raw template (which covers `capsuleSubject`).
  */
 export function capsuleSubjectMatches(sub: string, operator: string, actionId: string): boolean {
+  if (typeof sub !== "string" || typeof operator !== "string" || typeof actionId !== "string") return false;
   const raw = capsuleSubjectRaw(operator, actionId);
   return sub === raw || percentDecode(sub) === raw;
 }

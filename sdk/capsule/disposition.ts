@@ -120,6 +120,7 @@ export type CreateDispositionParameters = {
  * above all `human_disposed: true` with a non-human approver.
  */
 export function createDisposition(parameters: CreateDispositionParameters): CapsuleDisposition {
+  if (!isRecord(parameters)) throw capsuleErrorFromIssue(issue("CAPSULE_NOT_OBJECT", "error", "/disposition", "createDisposition takes a parameters object { decision, approver, humanDisposed, ... }"));
   const p = parameters;
   let reasonDigest = p.reasonDigest;
   if (p.reason !== undefined) {

@@ -24,6 +24,12 @@ export function isAbsent(v: unknown): boolean {
 }
 
 /** A plain JSON object (not an array, not null). */
+/** The check-1 finding of a Capsule argument that is not a JSON object (check* return it, never throw). */
+export function notObjectIssue(v: unknown): CapsuleIssue {
+  const kind = v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
+  return issue("CAPSULE_NOT_OBJECT", "error", "", `a Capsule is a JSON object, got ${kind}`);
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -573,7 +573,8 @@ export type FindJsonDigestProblemsReturnType = CapsuleJsonProblem[];
  * each with its JSON Pointer. Never throws; empty when the value is digestible.
  */
 export function findJsonDigestProblems(value: unknown, parameters: FindJsonDigestProblemsParameters = {}): FindJsonDigestProblemsReturnType {
-  const walk = new JsonWalk({ throwing: false, nullPrototype: true, skip: parameters.excludeTopLevel, limit: parameters.limit ?? CAPSULE_JSON_PROBLEM_LIMIT });
+  const p: FindJsonDigestProblemsParameters = typeof parameters === "object" && parameters !== null ? parameters : {};
+  const walk = new JsonWalk({ throwing: false, nullPrototype: true, skip: p.excludeTopLevel, limit: p.limit ?? CAPSULE_JSON_PROBLEM_LIMIT });
   walk.run(value);
   return walk.problems;
 }

@@ -13,7 +13,7 @@
  * snake_case categories (`method` is not namespaced).
  */
 import type { CapsuleIssue } from "./errors.js";
-import { issue, isRecord } from "./issues.js";
+import { issue, isRecord, notObjectIssue } from "./issues.js";
 import { jsonPointer } from "./jsonPointer.js";
 
 /** Bare names seeded by this profile version for the §9.1 vocabularies (none in -01). */
@@ -25,16 +25,19 @@ const SNAKE_CASE = /^[a-z][a-z0-9_]*$/;
 
 /** True when `name` carries a URI or reverse-DNS namespace prefix. */
 export function isNamespacedName(name: string): boolean {
+  if (typeof name !== "string") return false;
   return URI_FORM.test(name) || REVERSE_DNS_FORM.test(name);
 }
 
 /** True when `name` is a bare name the profile has not seeded (non-conforming for producers). */
 export function isBareUnseededName(name: string): boolean {
+  if (typeof name !== "string") return false;
   return !isNamespacedName(name) && !CAPSULE_SEEDED_BARE_NAMES.includes(name);
 }
 
 /** True when `name` is a lowercase snake_case category, optionally namespaced (`com.example.margin_floor`). */
 export function isCapsuleSnakeCaseCategory(name: string): boolean {
+  if (typeof name !== "string") return false;
   if (SNAKE_CASE.test(name)) return true;
   if (!isNamespacedName(name)) return false;
   const last = name.split(/[.:/]/).pop() ?? "";
@@ -68,8 +71,9 @@ export function collectNamespacedNames(capsule: Record<string, unknown>): { path
 }
 
 /** §9.1 findings: each bare unseeded name, at `severity` (info for verifiers, error for the builder). */
-export function checkCapsuleNamespacing(capsule: Record<string, unknown>, severity: "info" | "error"): CapsuleIssue[] {
+export function checkCapsuleNamespacing(capsule: unknown, severity: "info" | "error" = "info"): CapsuleIssue[] {
   const out: CapsuleIssue[] = [];
+  if (!isRecord(capsule)) return [notObjectIssue(capsule)];
   for (const { path, name } of collectNamespacedNames(capsule)) {
     if (isBareUnseededName(name)) {
       out.push(issue("CAPSULE_BARE_NAME", severity, path, `${JSON.stringify(name)} is a bare, unseeded name; new values carry a URI or reverse-DNS prefix (e.g. "com.example.${name}")`));

@@ -7,7 +7,7 @@
  * `runtime_claimed` (§5.2). The closed `approver` enum is structural (check 1), not here.
  */
 import type { CapsuleFindingSeverity, CapsuleIssue } from "./errors.js";
-import { issue, isRecord } from "./issues.js";
+import { issue, isRecord, notObjectIssue } from "./issues.js";
 import { type CapsuleRegistryAdditions, type CapsuleRegistryName, isCapsuleRegisteredValue } from "./vocabulary.js";
 
 /** Where each registry-governed value lives in a Capsule. */
@@ -25,11 +25,13 @@ export const CAPSULE_REGISTRY_FIELDS: readonly { registry: CapsuleRegistryName; 
  * (`severity` info for verifiers; the builder asks for error).
  */
 export function checkCapsuleRegistryValues(
-  capsule: Record<string, unknown>,
-  additions: CapsuleRegistryAdditions | undefined,
-  severity: CapsuleFindingSeverity,
+  capsule: unknown,
+  additions?: CapsuleRegistryAdditions | undefined,
+  severity: CapsuleFindingSeverity = "info",
 ): CapsuleIssue[] {
   const out: CapsuleIssue[] = [];
+  if (!isRecord(capsule)) return [notObjectIssue(capsule)];
+  if (typeof additions !== "object" || additions === null) additions = undefined;
   for (const { registry, block, member } of CAPSULE_REGISTRY_FIELDS) {
     const b = capsule[block];
     if (!isRecord(b)) continue;

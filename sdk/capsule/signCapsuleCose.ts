@@ -7,8 +7,13 @@
  * "agent_action", and the RECOMMENDED capsule_action_type / capsule_decision_id.
  *
  * A conforming producer cannot sign a non-conforming Capsule: the Capsule is
- * Class 1 verified first (without a store) and refused with
- * `CapsuleCosePayloadRejectedError` if any check fails. What is signed is what was
+ * Class 1 verified first (without a store), then held to the producer invariants
+ * `buildCapsule` enforces (seed 004 §6: a dishonest disposition — `human_disposed: true`
+ * with a non-human approver — "cannot be formed or signed at all"; also an empty reason
+ * digest, selective-disclosure structures, unknown registry values, bare unseeded names),
+ * and refused with `CapsuleCosePayloadRejectedError` if anything fails; its `cause` is the
+ * typed error of the broken invariant (e.g. `CapsuleDispositionDishonestError`) and its
+ * `path` where. What is signed is what was
  * verified: the payload bytes and the header claims come from the verifier's
  * read-once snapshot — the RFC 8785 canonical JSON of the whole, absent-field
  * normalized Capsule (chain block and capsule_id included — the chain is signed even
@@ -17,11 +22,22 @@
 import canonicalize from "canonicalize";
 import { signCoseStatement } from "./coseSign1.js";
 import { capsuleSubject } from "./cwtClaims.js";
-import { CapsuleCosePayloadRejectedError } from "./errors.js";
+import { producerRefusals } from "./buildCapsule.js";
+import { CapsuleCosePayloadRejectedError, CapsuleCoseSignerFailedError, capsuleErrorFromIssue } from "./errors.js";
 import type { CapsuleCoseSigner } from "./es256.js";
 import type { Capsule } from "./types.js";
 import { type VerifyCapsuleSyncParameters, verifyCapsuleKeepingSnapshot } from "./verifyCapsule.js";
-import { CAPSULE_MEDIA_TYPE } from "./vocabulary.js";
+import { CAPSULE_MEDIA_TYPE, type CapsuleRegistryAdditions } from "./vocabulary.js";
+
+/** The registry additions of the pre-signing check (read once, never throws). */
+function readRegistries(v: VerifyCapsuleSyncParameters | undefined): CapsuleRegistryAdditions | undefined {
+  try {
+    const r = typeof v === "object" && v !== null ? v.registries : undefined;
+    return typeof r === "object" && r !== null ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type SignCapsuleCoseParameters = {
   signer: CapsuleCoseSigner;
@@ -35,6 +51,7 @@ export type SignCapsuleCoseParameters = {
 
 /** Signs a Capsule into a COSE_Sign1 Signed Statement. Throws typed errors; refuses a Capsule that fails Class 1. */
 export async function signCapsuleCose(capsule: Capsule, parameters: SignCapsuleCoseParameters): Promise<Uint8Array> {
+  if (typeof parameters !== "object" || parameters === null) throw new CapsuleCoseSignerFailedError({ details: "signCapsuleCose(capsule, { signer }) needs a parameters object with a signer" });
   const { result: check, snapshot } = await verifyCapsuleKeepingSnapshot(capsule, parameters.verify);
   const firstError = check.findings.find((f) => f.severity === "error");
   if (firstError !== undefined || snapshot === undefined) {
@@ -42,6 +59,15 @@ export async function signCapsuleCose(capsule: Capsule, parameters: SignCapsuleC
       path: firstError?.path,
       details: firstError === undefined ? "the Capsule could not be read" : `check ${firstError.check} ${firstError.code}: ${firstError.message}`,
       metaMessages: ["A conforming producer does not sign a Capsule that fails Class 1 verification."],
+    });
+  }
+  const refusal = producerRefusals(snapshot, readRegistries(parameters.verify))[0];
+  if (refusal !== undefined) {
+    throw new CapsuleCosePayloadRejectedError({
+      path: refusal.path,
+      cause: capsuleErrorFromIssue(refusal, { details: refusal.message }),
+      details: `${refusal.code}: ${refusal.message}`,
+      metaMessages: ["A conforming producer does not sign a Capsule that breaks a profile invariant (seed 004 §5.4, §6)."],
     });
   }
   const c = snapshot as unknown as Capsule; // verified: the REQUIRED strings are present

@@ -43,7 +43,11 @@ export class MemoryCapsuleStore implements CapsuleStore {
   readonly #verifyIds: boolean;
 
   constructor(capsules: Iterable<Capsule> = [], options: MemoryCapsuleStoreOptions = {}) {
-    this.#verifyIds = options.verifyIds ?? true;
+    const o: MemoryCapsuleStoreOptions = typeof options === "object" && options !== null ? options : {};
+    this.#verifyIds = o.verifyIds ?? true;
+    if (capsules === null || typeof (capsules as Partial<Iterable<Capsule>>)[Symbol.iterator] !== "function") {
+      throw new CapsuleStoreRejectedError({ details: "MemoryCapsuleStore takes an iterable of Capsules (or nothing)" });
+    }
     for (const c of capsules) this.append(c);
   }
 

@@ -22,7 +22,7 @@
  */
 import type { CapsuleIssue } from "./errors.js";
 import { checkCapsuleDisposition } from "./disposition.js";
-import { issue, isAbsent, isRecord, jsonType, optionalDigestField, optionalStringField, requireField, show } from "./issues.js";
+import { issue, isAbsent, isRecord, jsonType, notObjectIssue, optionalDigestField, optionalStringField, requireField, show } from "./issues.js";
 import { isJsonDigest } from "./jsonDigest.js";
 import { jsonPointer } from "./jsonPointer.js";
 import { isCapsuleTimestamp } from "./timestamp.js";
@@ -69,7 +69,9 @@ function selectiveDisclosure(out: CapsuleIssue[], obj: Record<string, unknown>, 
 }
 
 /** Check 1 (field level). `c` must already be known to be an object. */
-export function checkCapsuleStructure(c: Record<string, unknown>): CapsuleIssue[] {
+export function checkCapsuleStructure(capsule: unknown): CapsuleIssue[] {
+  if (!isRecord(capsule)) return [notObjectIssue(capsule)];
+  const c = capsule;
   const out: CapsuleIssue[] = [];
 
   // §5.1 identity and parties

@@ -6,6 +6,7 @@
  *
  * It is also the named clock basis of `expiry_policy.ttl_seconds` (§5.4).
  */
+import { CapsuleTimestampInvalidError } from "./errors.js";
 const RFC3339_UTC_Z = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 
 function daysInMonth(year: number, month: number): number {
@@ -33,5 +34,8 @@ export function capsuleTimestampToMillis(value: string): number {
 
 /** Formats a Date as a Capsule timestamp (`toISOString`, millisecond precision, "Z"). */
 export function toCapsuleTimestamp(date: Date): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new CapsuleTimestampInvalidError({ path: "/timestamp", details: "toCapsuleTimestamp needs a valid Date" });
+  }
   return date.toISOString();
 }

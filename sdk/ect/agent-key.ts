@@ -51,7 +51,7 @@ export type AgentKeyRecord = {
 /** Ways to supply a public key: a JWK object, a Node `KeyObject`, a WebCrypto `CryptoKey`, or PEM text. */
 export type AgentPublicKeyInput = KeyObject | webcrypto.CryptoKey | Record<string, unknown> | string;
 
-/** What `InMemoryAgentKeyStore.add` takes. A private key is accepted and reduced to its public half. */
+/** What `MemoryAgentKeyStore.add` takes. A private key is accepted and reduced to its public half. */
 export type AgentKeyInput = {
   kid: string;
   subject: string;

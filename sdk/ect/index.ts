@@ -36,7 +36,7 @@ export {
   type AgentPublicKeyInput,
   type EcPublicJwk,
 } from "./agent-key.js";
-export { InMemoryAgentKeyStore } from "./key-store-memory.js";
+export { MemoryAgentKeyStore, InMemoryAgentKeyStore } from "./key-store-memory.js";
 export { JwksAgentKeyStore, type JsonWebKeySet, type JwksAgentKeyStoreParameters, type SkippedJwk } from "./key-store-jwks.js";
 export {
   createEct,
@@ -58,7 +58,6 @@ export {
 export { ectTrustDomain, type EctTrustDomainOptions } from "./dag-scope.js";
 export {
   validateEctDag,
-  ectDagViolationToError,
   type EctDagRule,
   type EctDagViolation,
   type EctDagViolationCode,

@@ -7,22 +7,32 @@
 import { importAgentKey, type AgentKey, type AgentKeyInput, type AgentKeyRecord, type AgentKeyStore } from "./agent-key.js";
 import { EctKeyError } from "./errors.js";
 
-export class InMemoryAgentKeyStore implements AgentKeyStore {
+/**
+ * An agent key store held in memory. Named like the SDK's other in-memory stores
+ * (`MemoryLedgerStore`, `MemoryCapsuleStore`); `InMemoryAgentKeyStore` is its deprecated alias.
+ */
+export class MemoryAgentKeyStore implements AgentKeyStore {
   readonly #keys = new Map<string, { key: AgentKey; record: AgentKeyRecord }>();
   #revision = 0;
 
   /** Throws `EctKeyError` when `keys` is not an iterable of usable key inputs. */
   constructor(keys: Iterable<AgentKeyInput> = []) {
     if (typeof (keys as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function" || typeof keys === "string") {
-      throw new EctKeyError({ details: "InMemoryAgentKeyStore takes an iterable of key inputs" });
+      throw new EctKeyError({ details: "MemoryAgentKeyStore takes an iterable of key inputs" });
     }
     for (const k of keys) this.add(k);
   }
 
   /** Rebuilds a store from `exportRecords()` output (e.g. inside a worker thread). */
-  static fromRecords(records: Iterable<AgentKeyRecord>): InMemoryAgentKeyStore {
-    const store = new InMemoryAgentKeyStore();
-    for (const r of records) store.add({ kid: r.kid, subject: r.subject, alg: r.alg, revoked: r.revoked, publicKey: r.jwk });
+  static fromRecords(records: Iterable<AgentKeyRecord>): MemoryAgentKeyStore {
+    if (records === null || typeof records !== "object" || typeof (records as Partial<Iterable<AgentKeyRecord>>)[Symbol.iterator] !== "function") {
+      throw new EctKeyError({ details: "fromRecords takes an iterable of key records (exportRecords())" });
+    }
+    const store = new MemoryAgentKeyStore();
+    for (const r of records) {
+      if (typeof r !== "object" || r === null) throw new EctKeyError({ details: "a key record is an object { kid, subject, alg, revoked, jwk }" });
+      store.add({ kid: r.kid, subject: r.subject, alg: r.alg, revoked: r.revoked, publicKey: r.jwk });
+    }
     return store;
   }
 
@@ -71,3 +81,8 @@ export class InMemoryAgentKeyStore implements AgentKeyStore {
     return this.#keys.size;
   }
 }
+
+/** @deprecated Renamed `MemoryAgentKeyStore` (the SDK's in-memory stores are `Memory*`); this alias stays for one minor release. */
+export const InMemoryAgentKeyStore = MemoryAgentKeyStore;
+/** @deprecated Renamed `MemoryAgentKeyStore`. */
+export type InMemoryAgentKeyStore = MemoryAgentKeyStore;

@@ -9,13 +9,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { AgentKeyRecord } from "./agent-key.js";
-import { InMemoryAgentKeyStore } from "./key-store-memory.js";
+import { MemoryAgentKeyStore } from "./key-store-memory.js";
 import { verifyEct, type VerifyEctParameters } from "./verify.js";
 import { ectVerificationErrorToData, type WorkerJob, type WorkerOptions, type WorkerResult } from "./workflow-protocol.js";
 
-let store: InMemoryAgentKeyStore;
+let store: MemoryAgentKeyStore;
 try {
-  store = InMemoryAgentKeyStore.fromRecords((workerData as { records: AgentKeyRecord[] }).records);
+  store = MemoryAgentKeyStore.fromRecords((workerData as { records: AgentKeyRecord[] }).records);
 } catch (err) {
   parentPort?.postMessage({ type: "fatal", message: `could not import agent keys: ${(err as Error).message}` });
   throw err;
@@ -37,7 +37,7 @@ function toParams(o: WorkerOptions): VerifyEctParameters {
 
 parentPort?.on("message", async (msg: WorkerJob) => {
   if (msg.type === "keys") {
-    store = InMemoryAgentKeyStore.fromRecords(msg.records);
+    store = MemoryAgentKeyStore.fromRecords(msg.records);
     return;
   }
   const params = toParams(msg.options);

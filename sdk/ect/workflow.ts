@@ -36,7 +36,7 @@ import { ectDagViolationToError, type EctDagViolation } from "./dag.js";
 import { isThenable } from "./dag-options.js";
 import { resolveEctDagTraversal, validateSetCompiled, type EctDagTraversal } from "./dag-store.js";
 import { EctInvalidOptionError, EctTraversalLimitError, EctWorkerError } from "./errors.js";
-import { InMemoryAgentKeyStore } from "./key-store-memory.js";
+import { MemoryAgentKeyStore } from "./key-store-memory.js";
 import { compileVerifyEct, verifyCompiled, type CompiledVerifyEct, type VerifyEctFailure, type VerifyEctParameters, type VerifyEctReturnType } from "./verify.js";
 import { ectVerificationErrorFromData, type WorkerJob, type WorkerMessage, type WorkerOptions, type WorkerResult } from "./workflow-protocol.js";
 
@@ -124,12 +124,12 @@ class Slot {
 }
 
 /** The keys as the workers hold them (imported once on the calling thread too, for the re-check). */
-type KeySnapshot = { store: InMemoryAgentKeyStore; records: AgentKeyRecord[]; revision: unknown };
+type KeySnapshot = { store: MemoryAgentKeyStore; records: AgentKeyRecord[]; revision: unknown };
 
 async function takeSnapshot(keyStore: AgentKeyStore): Promise<KeySnapshot> {
   const revision = readRevision(keyStore);
   const records = [...(await keyStore.exportRecords())];
-  return { store: InMemoryAgentKeyStore.fromRecords(records), records, revision };
+  return { store: MemoryAgentKeyStore.fromRecords(records), records, revision };
 }
 
 function readRevision(keyStore: AgentKeyStore): unknown {

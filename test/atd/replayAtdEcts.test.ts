@@ -19,11 +19,11 @@ import {
   AtdWidMismatchError,
   AtdWorkflowDuplicateStartError,
   AtdWorkflowStartMissingError,
-  atdErrorFromFinding,
   assertAtdReplay,
   replayAtdEcts,
   type AtdErrorCode,
 } from "../../sdk/atd/index.js";
+import { atdErrorFromFinding } from "../../sdk/atd/errors.js";
 import { E, prng } from "./helpers.js";
 
 const states = (r: ReturnType<typeof replayAtdEcts>) => Object.fromEntries([...r.nodes].map(([k, v]) => [k, v.state]));

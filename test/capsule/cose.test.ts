@@ -25,10 +25,12 @@ import {
   verifyCapsuleCose,
   CAPSULE_FINDINGS_PER_CHECK,
   CapsuleCoseMalformedError,
+  CapsuleDispositionDishonestError,
   type Capsule,
   type CapsuleError,
 } from "../../sdk/capsule/index.js";
 import { D, summary } from "./fixtures.js";
+import { AgentExecError } from "../../sdk/errors.js";
 
 const enc = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
 const dec = new Decoder({ useRecords: false, mapsAsObjects: false } as ConstructorParameters<typeof Decoder>[0]);
@@ -300,6 +302,29 @@ describe("signing refuses", () => {
   it("a Capsule that fails Class 1", async () => {
     const bad = { ...capsule(), operator: "changed-after-sealing" };
     await assert.rejects(signCapsuleCose(bad, { signer }), (e: unknown) => (e as CapsuleError).code === "CAPSULE_COSE_PAYLOAD_REJECTED" && (e as CapsuleError).path === "/capsule_id");
+  });
+  it("a Capsule whose disposition breaks the honesty invariant (human_disposed with approver policy), though it passes Class 1", async () => {
+    const c = capsule();
+    const forged = { ...c, disposition: { ...c.disposition, approver: "policy" } } as Capsule;
+    forged.capsule_id = computeCapsuleId(forged); // sealed by hand: Class 1 only warns ("defensive")
+    await assert.rejects(signCapsuleCose(forged, { signer }), (e: unknown) => {
+      const err = e as CapsuleError & { cause?: CapsuleError };
+      return (
+        err instanceof AgentExecError &&
+        err.code === "CAPSULE_COSE_PAYLOAD_REJECTED" &&
+        err.path === "/disposition/human_disposed" &&
+        err.cause instanceof CapsuleDispositionDishonestError &&
+        err.cause.code === "CAPSULE_DISPOSITION_DISHONEST"
+      );
+    });
+  });
+  it("a Capsule with an unseeded bare name or an unknown registry value (builder invariants), unless registered", async () => {
+    const c = capsule();
+    const odd = { ...c, effect: { ...c.effect, type: "teleport" } } as Capsule;
+    odd.capsule_id = computeCapsuleId(odd);
+    await assert.rejects(signCapsuleCose(odd, { signer }), (e: unknown) => (e as CapsuleError).code === "CAPSULE_COSE_PAYLOAD_REJECTED" && (e as CapsuleError).path === "/effect/type");
+    const signed = await signCapsuleCose(odd, { signer, verify: { registries: { "effect.type": ["teleport"] } } });
+    assert.equal((await verifyCapsuleCose(signed, { publicKey: PUB, registries: { "effect.type": ["teleport"] } })).ok, true);
   });
   it("a signer that fails or returns a malformed signature", async () => {
     await assert.rejects(signCapsuleCose(capsule(), { signer: { alg: "ES256", sign: () => new Uint8Array(10) } }), (e: unknown) => (e as CapsuleError).code === "CAPSULE_COSE_SIGNER_FAILED");

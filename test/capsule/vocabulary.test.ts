@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { AgentExecError } from "../../sdk/errors.js";
 import * as sdk from "../../sdk/index.js";
 import * as capsuleArea from "../../sdk/capsule/index.js";
+import { capsuleErrorClass, capsuleErrorFromIssue } from "../../sdk/capsule/errors.js";
 import {
   CAPSULE_CHAIN_RELATIONS,
   CAPSULE_DECISIONS,
@@ -21,8 +22,6 @@ import {
   CAPSULE_VERDICT_CLASSES,
   CapsuleError,
   allowedEffectModesForVerdictClass,
-  capsuleErrorClass,
-  capsuleErrorFromIssue,
   capsuleTimestampToMillis,
   gradeEffectAttestation,
   isBareUnseededName,

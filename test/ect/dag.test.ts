@@ -7,7 +7,6 @@ import { describe, it } from "node:test";
 import {
   dagDepths,
   dagLevels,
-  ectDagViolationToError,
   ectTrustDomain,
   EctCycleError,
   EctDagStoreError,
@@ -24,6 +23,7 @@ import {
   type EctDagNode,
   type EctDagSyncStore,
 } from "../../sdk/index.js";
+import { ectDagViolationToError } from "../../sdk/ect/dag.js";
 
 const T0 = 1_740_600_000;
 const ISS = "spiffe://bank.example/agent/x";
