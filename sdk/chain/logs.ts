@@ -11,7 +11,6 @@
 import {
   BaseError,
   HttpRequestError,
-  RpcRequestError,
   TimeoutError,
   numberToHex,
   type Address,
@@ -19,7 +18,7 @@ import {
   type Hex,
 } from "viem";
 import { ChainParameterError } from "./errors.js";
-import { ChainRpcError } from "./revert.js";
+import { ChainRpcError, findRevertData } from "./revert.js";
 
 /** A raw log as `eth_getLogs` answers it (hex quantities). */
 export type RpcLog = {
@@ -44,6 +43,7 @@ export type RetryOptions = {
 /** Whether a failed request is worth repeating as is (rate limit, 5xx, timeout, dropped connection, "try again"). */
 export function isTransientRpcError(error: unknown): boolean {
   if (isLogRangeLimitError(error)) return false;
+  if (findRevertData(error) !== undefined) return false;
   const base = error instanceof BaseError ? error : undefined;
   const http = base?.walk((e) => e instanceof HttpRequestError) as HttpRequestError | undefined;
   if (http instanceof HttpRequestError) {
@@ -51,13 +51,27 @@ export function isTransientRpcError(error: unknown): boolean {
     return http.status === 429 || http.status === 408 || http.status >= 500;
   }
   if (base?.walk((e) => e instanceof TimeoutError)) return true;
-  const rpc = base?.walk((e) => e instanceof RpcRequestError) as RpcRequestError | undefined;
-  const code = rpc?.code ?? codeOf(error);
-  const text = messageChain(error);
-  if (code === 429 || code === -32005 || code === -32603 || code === -32000 || code === -32099) {
-    return /rate|limit|too many|try again|timeout|timed out|busy|temporar|unavailable|internal|overload|capacity/i.test(text);
+  // The node's own answer: the innermost errors carrying a JSON-RPC code (viem's wrappers add their own words).
+  for (const { code, text } of coded(error)) {
+    if (/revert/i.test(text)) return false;
+    if (code === 429 || code === -32005 || code === -32603 || code === -32000 || code === -32099) {
+      if (/rate|limit|too many|try again|timeout|timed out|busy|temporar|unavailable|overload|capacity/i.test(text)) return true;
+    }
   }
-  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|network error|timed out|timeout|temporarily unavailable|try again/i.test(text);
+  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|network error|temporarily unavailable|try again/i.test(messageChain(error));
+}
+
+function coded(error: unknown): { code: number; text: string }[] {
+  const out: { code: number; text: string }[] = [];
+  let e: unknown = error;
+  const seen = new Set<unknown>();
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const o = e as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
+    if (typeof o.code === "number") out.push({ code: o.code, text: `${typeof o.details === "string" ? o.details : ""} ${o.cause ? "" : typeof o.message === "string" ? o.message : ""}` });
+    e = o.cause;
+  }
+  return out;
 }
 
 /** Whether a provider refused an `eth_getLogs` for its block range or result size. */
@@ -66,18 +80,6 @@ export function isLogRangeLimitError(error: unknown): boolean {
   return /block range|range (is )?too (large|wide|big)|range limit|exceeds? (the )?max(imum)? (block )?range|max(imum)? block range|too many blocks|more than \d+ (results|logs)|query returned more than|response size (exceeded|is larger|too large)|log response size|result(s)? (set )?(size|limit) exceeded|exceed(s|ed)? (max(imum)? )?(results|logs)|limit exceeded.*logs|logs? limit|query timeout exceeded|too many (results|logs)|range should work|\b10000 results\b/i.test(
     text,
   );
-}
-
-function codeOf(error: unknown): number | undefined {
-  let e: unknown = error;
-  const seen = new Set<unknown>();
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === "number") return c;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function messageChain(error: unknown): string {
