@@ -35,7 +35,12 @@ describe("verifyStageProof", async () => {
 
   it("asks the verifier from the handler: a plain eth_call from another account would answer Invalid", async () => {
     const proof = await f.stageProof(taskId, 0, inputHash, outputHash);
-    const naive = (await f.publicClient.readContract({ address: verifier, abi: agentVerifierAbi, functionName: "verifyStage", args: [taskId, 0, inputHash, outputHash, proof] })) as readonly [number, Hex];
+    const naive = (await f.publicClient.readContract({
+      address: verifier,
+      abi: agentVerifierAbi,
+      functionName: "verifyStage",
+      args: [taskId, 0, inputHash, outputHash, proof],
+    } as never)) as unknown as readonly [number, Hex];
     assert.equal(naive[0], Verdict.Invalid); // the trap
     const r = await verifyStageProof(f.publicClient, { ...base, proof, onChain: true });
     assert.equal(r.onChain?.verdict, "approved");
