@@ -116,13 +116,13 @@ export async function withRpcRetry<T>(fn: () => Promise<T>, options: RetryOption
 }
 
 export type GetLogsPagedParameters = {
-  /** One contract or several. */
-  address: Address | readonly Address[];
+  /** One contract or several (undefined: any contract — filter by topics). */
+  address?: Address | readonly Address[] | undefined;
   /** `eth_getLogs` topics filter (null = any). */
   topics?: readonly (Hex | readonly Hex[] | null)[] | undefined;
   /** First block (default 0). */
   fromBlock?: bigint | undefined;
-  /** Last block (default: the latest block, read once). */
+  /** Last block (default: the latest; the whole range is tried in one request first, then paged if refused). */
   toBlock?: bigint | undefined;
   /** Blocks per page to start with (default: the whole range). */
   pageSize?: bigint | undefined;
@@ -134,7 +134,7 @@ export type GetLogsPagedParameters = {
 
 export type GetLogsPagedReturnType = {
   logs: RpcLog[];
-  /** The range actually read. */
+  /** The range read (`toBlock`: the last block read, or the last log's block for an open-ended single read). */
   fromBlock: bigint;
   toBlock: bigint;
   /** `eth_getLogs` requests made (pages, halvings and retries included). */
@@ -149,6 +149,34 @@ export async function getLogsPaged(client: Client, parameters: GetLogsPagedParam
   const { address, topics } = parameters;
   const from = parameters.fromBlock ?? 0n;
   let requests = 0;
+  const filter = (fromBlock: bigint, toBlock: bigint | "latest") => ({
+    ...(address === undefined ? {} : { address: Array.isArray(address) ? [...address] : (address as Address) }),
+    fromBlock: numberToHex(fromBlock),
+    toBlock: typeof toBlock === "bigint" ? numberToHex(toBlock) : toBlock,
+    ...(topics ? { topics: topics.map((t) => (t === null ? null : Array.isArray(t) ? [...t] : t)) as never } : {}),
+  });
+  const request = (fromBlock: bigint, toBlock: bigint | "latest") =>
+    withRpcRetry(async () => {
+      requests++;
+      const chunk = (await client.request({ method: "eth_getLogs", params: [filter(fromBlock, toBlock)] })) as unknown as RpcLog[];
+      if (!Array.isArray(chunk)) throw new ChainRpcError("eth_getLogs answered something other than an array", { method: "eth_getLogs" });
+      return chunk;
+    }, parameters.retry);
+
+  // Optimistic single read to the latest block (one round trip); page only if the provider refuses it.
+  if (parameters.toBlock === undefined && parameters.pageSize === undefined) {
+    try {
+      const chunk = await request(from, "latest");
+      const logs = chunk.filter((l) => !l.removed);
+      const last = logs.length ? BigInt(logs[logs.length - 1]?.blockNumber ?? 0) : from;
+      return { logs, fromBlock: from, toBlock: last, requests };
+    } catch (error) {
+      if (error instanceof ChainRpcError) throw error;
+      if (!isLogRangeLimitError(error)) {
+        throw new ChainRpcError(messageChain(error).split("\n")[0] ?? "eth_getLogs failed", { method: "eth_getLogs", cause: error });
+      }
+    }
+  }
   const to =
     parameters.toBlock ??
     (await withRpcRetry(async () => {
@@ -165,31 +193,20 @@ export async function getLogsPaged(client: Client, parameters: GetLogsPagedParam
   const logs: RpcLog[] = [];
   let cursor = from;
   let page = maxPage;
+  let refused: bigint | undefined; // smallest page size refused so far: never grow back to it
   while (cursor <= to) {
     const end = cursor + page - 1n > to ? to : cursor + page - 1n;
     try {
-      const chunk = await withRpcRetry(async () => {
-        requests++;
-        return (await client.request({
-          method: "eth_getLogs",
-          params: [
-            {
-              address: Array.isArray(address) ? [...address] : (address as Address),
-              fromBlock: numberToHex(cursor),
-              toBlock: numberToHex(end),
-              ...(topics ? { topics: topics.map((t) => (t === null ? null : Array.isArray(t) ? [...t] : t)) as never } : {}),
-            },
-          ],
-        })) as unknown as RpcLog[];
-      }, parameters.retry);
-      if (!Array.isArray(chunk)) throw new ChainRpcError("eth_getLogs answered something other than an array", { method: "eth_getLogs" });
+      const chunk = await request(cursor, end);
       for (const l of chunk) if (!l.removed) logs.push(l);
       cursor = end + 1n;
-      if (page < maxPage) page = page * 2n > maxPage ? maxPage : page * 2n;
+      const cap = refused === undefined ? maxPage : refused - 1n < maxPage ? refused - 1n : maxPage;
+      if (page < cap) page = page * 2n > cap ? cap : page * 2n;
     } catch (error) {
       if (error instanceof ChainRpcError) throw error;
       const span = end - cursor + 1n;
       if (isLogRangeLimitError(error) && span > minPage) {
+        if (refused === undefined || span < refused) refused = span;
         page = span / 2n < minPage ? minPage : span / 2n;
         continue;
       }

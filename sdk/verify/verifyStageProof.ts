@@ -96,9 +96,10 @@ export type VerifyStageProofParameters = {
   outputHash: Hex;
   /** The proof bytes as the verifier receives them. */
   proof: Hex;
-  /** The stepping agent and final flag (bound by v3 attestations; ignored by v2 verifiers). */
-  agent?: Address | undefined;
-  isFinal?: boolean | undefined;
+  /** The agent the step is recorded under (bound by the attestation and passed to `verifyStage`). */
+  agent: Address;
+  /** The step's final flag (bound by the attestation and passed to `verifyStage`). */
+  isFinal: boolean;
   /** Also ask the verifier on-chain (simulated from the handler). Default false. */
   onChain?: boolean | undefined;
   /** The verifier's info, if already read (verifyTask shares it across stages). */
@@ -151,6 +152,8 @@ export async function verifyStageProof(client: AnyClient, parameters: VerifyStag
   assertUint("stage", stage, 255n);
   assertBytes32("inputHash", inputHash);
   assertBytes32("outputHash", outputHash);
+  assertAddress("agent", parameters.agent);
+  if (typeof parameters.isFinal !== "boolean") throw new ChainParameterError("isFinal", "expected a boolean");
   if (typeof proof !== "string" || !isHex(proof, { strict: true }) || proof.length % 2 !== 0) {
     throw new ChainParameterError("proof", "expected 0x-prefixed hex bytes");
   }
@@ -186,7 +189,7 @@ export async function askVerifier(
       address: p.verifier,
       abi: agentVerifierAbi,
       functionName: "verifyStage",
-      args: [p.taskId, p.stage, p.inputHash, p.outputHash, p.proof],
+      args: [p.taskId, p.stage, p.agent, p.isFinal, p.inputHash, p.outputHash, p.proof],
       account: p.handler,
     },
     p.retry,
@@ -282,6 +285,8 @@ export function checkStageProofOffChain(
           handler: p.handler,
           taskId: p.taskId,
           stage: p.stage,
+          agent: p.agent,
+          isFinal: p.isFinal,
           inputHash: p.inputHash,
           outputHash: p.outputHash,
           verdict: claimed as SignableVerdict,

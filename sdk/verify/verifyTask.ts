@@ -1,8 +1,8 @@
 /**
  * `verifyTask`: rebuilds a task's lifecycle from its events and rechecks it off-chain.
  *
- * Reads: the handler's and its caller's logs of the task (one paged `eth_getLogs` over both addresses, filtered
- * by the task id topic), the transactions carrying the step and prove calldata (the output, the step data with its
+ * Reads: the task's logs (one paged `eth_getLogs` filtered by the task id topic — over the handler and `caller`
+ * when `caller` is given, over all contracts otherwise, keeping only the handler's and its trusted caller's), the transactions carrying the step and prove calldata (the output, the step data with its
  * ECTs and capsules, and the proofs are in no event), the task's view and policy, and each verifier's own signer
  * set — all independent reads in parallel, so a batching transport sends them in a few round trips.
  *
@@ -193,8 +193,9 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   if (parameters.caller !== undefined) assertAddress("caller", parameters.caller);
   const checks: VerifyCheck[] = [];
 
-  // 1. chain id, the handler's view of the task, its trusted caller — in parallel.
-  const [chainId, viewRead, callerRead] = await Promise.all([
+  // 1. One round trip: chain id, the handler's view of the task, its trusted caller, and the task's logs (every
+  // contract's logs with the task id as first topic; only the handler's and its caller's are used).
+  const [chainId, viewRead, callerRead, paged] = await Promise.all([
     chainIdOf(client, retry),
     safeRead<{ status: number; agentWorkflowHash: Hex; deadline: number | bigint; steppedStages: number; provenStages: bigint; pastDeadline: boolean }>(
       client,
@@ -204,19 +205,18 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     parameters.caller
       ? Promise.resolve({ ok: true as const, value: parameters.caller })
       : safeRead<Address>(client, { address: handler, abi: agentHandlerAbi, functionName: "agentCaller" }, retry),
+    getLogsPaged(client, {
+      address: parameters.caller ? [handler, parameters.caller] : undefined,
+      topics: [null, taskId],
+      fromBlock: parameters.fromBlock,
+      toBlock: parameters.toBlock,
+      pageSize: parameters.pageSize,
+      retry,
+    }),
   ]);
   const caller = callerRead.ok ? callerRead.value : undefined;
   if (!callerRead.ok) checks.push(fail("task.handler", `the handler does not name its trusted caller: ${callerRead.reason}`));
 
-  // 2. The task's logs at the handler and its caller, once.
-  const paged = await getLogsPaged(client, {
-    address: caller && lower(caller) !== lower(handler) ? [handler, caller] : handler,
-    topics: [null, taskId],
-    fromBlock: parameters.fromBlock,
-    toBlock: parameters.toBlock,
-    pageSize: parameters.pageSize,
-    retry,
-  });
   const events = decodeLogs(paged.logs, handler, caller);
 
   // 3. Lifecycle from events.
@@ -411,7 +411,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       // app data: ECTs and capsules
       if (call) {
         const hasWitness = !(s === 0 && firstStage0.firstTx === ev.tx && firstStage0.firstIndex === ev.index);
-        const app = hasWitness ? (call.data.length >= 66 ? (`0x${call.data.slice(66)}` as Hex) : ("0x" as Hex)) : call.data;
+        const app = hasWitness ? (call.data.length >= 2 + 2 * WITNESS_BYTES ? (`0x${call.data.slice(2 + 2 * WITNESS_BYTES)}` as Hex) : ("0x" as Hex)) : call.data;
         let carried: StepAppData | undefined;
         try {
           carried = decodeData(app, s);
@@ -453,7 +453,8 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
         if (lower(pcall.inputHash) !== lower(step.inputHash) || lower(pcall.outputHash) !== lower(step.outputHash)) mism.push("the proven (inputHash, outputHash) is not the step's");
         if (verifier && pv && lower(pv) !== lower(verifier)) mism.push(`verifier ${short(pv)} is not the stage's ${short(verifier)}`);
         if (pcall.verifier && verifier && lower(pcall.verifier) !== lower(verifier)) mism.push("the prove call names another verifier");
-        sc.push(mism.length ? fail("prove.binding", mism.join("; ")) : pass("prove.binding", `binds step (${short(step.inputHash)}, ${short(step.outputHash)}) and verifier ${short(pv)}`));
+        if (!pcall.header || lower(pcall.header) !== lower(step.agent)) mism.push(`the prove header names agent ${short(pcall.header)}, the step's is ${short(step.agent)}`);
+        sc.push(mism.length ? fail("prove.binding", mism.join("; ")) : pass("prove.binding", `binds step (${short(step.inputHash)}, ${short(step.outputHash)}, ${short(step.agent)}, final=${step.isFinal}) and verifier ${short(pv)}`));
         if (pv) {
           const info = await infoOf(pv);
           const check = checkStageProofOffChain({
@@ -496,7 +497,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       const rv = r.args.verifier as Address;
       if (pcall && step) {
         const info = await infoOf(rv);
-        check = checkStageProofOffChain({ handler, verifier: rv, taskId, stage: s, inputHash: pcall.inputHash, outputHash: pcall.outputHash, proof: pcall.proof, agent: step.agent, isFinal: step.isFinal, info, policyPipelineHash: policy?.pipelineHash });
+        check = checkStageProofOffChain({ handler, verifier: rv, taskId, stage: s, inputHash: pcall.inputHash, outputHash: pcall.outputHash, proof: pcall.proof, agent: pcall.header ?? step.agent, isFinal: step.isFinal, info, policyPipelineHash: policy?.pipelineHash });
       }
       rejectedProves.push({ transactionHash: r.tx, reason: proveRejectionName(Number(r.args.reason)), detail: r.args.detail as Hex, check });
     }
@@ -587,7 +588,11 @@ function decodeLogs(logs: readonly RpcLog[], handler: Address, caller: Address |
   return out.sort((a, b) => (a.block === b.block ? a.index - b.index : a.block < b.block ? -1 : 1));
 }
 
-type ProveCall = { inputHash: Hex; outputHash: Hex; proof: Hex; verifier: Address | undefined };
+/** The witness at the head of a step's data: `hash ‖ agent` (v3). */
+const WITNESS_BYTES = 52;
+
+/** `proof` is the verifier's proof; `header` the prove header's agent (`onAgentProve` only). */
+type ProveCall = { inputHash: Hex; outputHash: Hex; proof: Hex; verifier: Address | undefined; header: Address | undefined };
 
 /** The prove call of `taskId`/`stage` in a transaction's calldata (`onAgentProve`, or `stepAndProve`'s proof). */
 function findProve(input: Hex | undefined, taskId: Hex, stage: number): ProveCall | undefined {
@@ -600,7 +605,10 @@ function findProve(input: Hex | undefined, taskId: Hex, stage: number): ProveCal
         const d = decodeFunctionData({ abi: agentHandlerAbi, data: `0x${body.slice(at)}` as Hex });
         if (d.functionName === "onAgentProve") {
           const [t, inputHash, outputHash, proof, verifier, st] = d.args;
-          if (lower(t) === lower(taskId) && st === stage) return { inputHash, outputHash, proof, verifier };
+          if (lower(t) === lower(taskId) && st === stage) {
+            if (proof.length < 42) return { inputHash, outputHash, proof: "0x", verifier, header: undefined };
+            return { inputHash, outputHash, proof: `0x${proof.slice(42)}` as Hex, verifier, header: `0x${proof.slice(2, 42)}` as Address };
+          }
         }
       } catch {
         // keep looking
@@ -609,7 +617,7 @@ function findProve(input: Hex | undefined, taskId: Hex, stage: number): ProveCal
     at = body.indexOf(PROVE_SELECTOR.slice(2), at + 2);
   }
   const sp = findStepCall(input, taskId, stage);
-  if (sp?.functionName === "stepAndProve" && sp.proof !== undefined) return { inputHash: sp.inputHash, outputHash: sp.outputHash, proof: sp.proof, verifier: undefined };
+  if (sp?.functionName === "stepAndProve" && sp.proof !== undefined) return { inputHash: sp.inputHash, outputHash: sp.outputHash, proof: sp.proof, verifier: undefined, header: sp.agent };
   return undefined;
 }
 
@@ -624,7 +632,8 @@ function inputChecks(
 ): VerifyCheck[] {
   if (!cfg) return [skip("step.input", "the stage's policy is unknown")];
   const out: VerifyCheck[] = [];
-  const witness = call && call.data.length >= 66 ? (call.data.slice(0, 66) as Hex) : undefined;
+  const witness = call && call.data.length >= 2 + 2 * WITNESS_BYTES ? (call.data.slice(0, 2 + 2 * WITNESS_BYTES).toLowerCase() as Hex) : undefined;
+  const expect = (hash: string, agent: string) => `${hash}${agent.slice(2)}`.toLowerCase();
   if (s === 0) {
     if (attested === undefined) out.push(skip("step.input", "the attested input is unknown"));
     else
@@ -647,8 +656,8 @@ function inputChecks(
         : fail("step.input", `chained stage ${s} declares input ${short(step.inputHash)}, stage ${s - 1}'s output is ${short(prev.args.outputHash as string)}`),
     );
     if (call) {
-      const want = prev.args.inputHash as string;
-      out.push(witness && lower(witness) === lower(want) ? pass("step.witness", "witness = previous inputHash") : fail("step.witness", `witness ${short(witness)} is not stage ${s - 1}'s inputHash`));
+      const want = expect(prev.args.inputHash as string, prev.args.agent as string);
+      out.push(witness === want ? pass("step.witness", "witness = previous inputHash ‖ agent") : fail("step.witness", `witness ${short(witness)} is not stage ${s - 1}'s inputHash ‖ agent`));
     }
   } else {
     const first = stepOf(0);
@@ -659,8 +668,8 @@ function inputChecks(
         : fail("step.input", `stage ${s} declares input ${short(step.inputHash)}, not the attested task input ${short(first.args.inputHash as string)}`),
     );
     if (call) {
-      const want = first.args.outputHash as string;
-      out.push(witness && lower(witness) === lower(want) ? pass("step.witness", "witness = stage 0's outputHash") : fail("step.witness", `witness ${short(witness)} is not stage 0's outputHash`));
+      const want = expect(first.args.outputHash as string, first.args.agent as string);
+      out.push(witness === want ? pass("step.witness", "witness = stage 0's outputHash ‖ agent") : fail("step.witness", `witness ${short(witness)} is not stage 0's outputHash ‖ agent`));
     }
   }
   return out;

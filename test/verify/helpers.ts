@@ -81,14 +81,15 @@ export async function buildTask(f: AgentExecFixture, kit: EctKit, o: BuildTaskOp
       ects.push(token);
     }
     const appData = encodeStepAppData({ ects });
-    const witness = stepWitness({ stage: s, chained: s > 0, previousInputHash: prevInput });
+    const witness = stepWitness({ stage: s, chained: s > 0, previousInputHash: prevInput, previousAgent: agent.account.address });
     const data = encodeStepData(witness, appData);
     const common = { handler: f.handler.address, taskId, stage: s, inputHash: stageInput, outputHash, output, isFinal: s === o.stages - 1, data };
     if (o.mode === "separate" || o.forgedProveAt !== undefined || o.stopAfterStepAt !== undefined) {
       await submitStep(agent, common);
       if (o.stopAfterStepAt === s) return { taskId, inputHash, outputs, workflowHash };
       if (o.forgedProveAt === s) {
-        const forged = await f.stageProof(taskId, s, stageInput, outputHash); // valid shape, re-signed below by a stranger
+        const isFinal = s === o.stages - 1;
+        const forged = await f.stageProof(taskId, s, stageInput, outputHash, 1, { isFinal }); // valid shape, re-signed below by a stranger
         const sig = await stranger.signTypedData(
           stageAttestationTypedData({
             chainId: f.chainId,
@@ -96,6 +97,8 @@ export async function buildTask(f: AgentExecFixture, kit: EctKit, o: BuildTaskOp
             handler: f.handler.address,
             taskId,
             stage: s,
+            agent: agent.account.address,
+            isFinal,
             inputHash: stageInput,
             outputHash,
             verdict: 1,
@@ -110,11 +113,11 @@ export async function buildTask(f: AgentExecFixture, kit: EctKit, o: BuildTaskOp
         stage: s,
         inputHash: stageInput,
         outputHash,
-        proof: await f.stageProof(taskId, s, stageInput, outputHash),
+        proof: await f.stageProof(taskId, s, stageInput, outputHash, 1, { isFinal: s === o.stages - 1 }),
         verifier: f.ecdsa.address,
       });
     } else {
-      const r = await stepAndProve(agent, { ...common, proof: await f.stageProof(taskId, s, stageInput, outputHash) });
+      const r = await stepAndProve(agent, { ...common, proof: await f.stageProof(taskId, s, stageInput, outputHash, 1, { isFinal: s === o.stages - 1 }) });
       if (r.outcome.status !== "proven") throw new Error(`stage ${s} not proven: ${r.outcome.status}`);
     }
     outputs.push(output);

@@ -15,7 +15,8 @@ describe("verifyStageProof", async () => {
   const taskId = keccak256(stringToHex("task"));
   const inputHash = keccak256(stringToHex("in"));
   const outputHash = keccak256(stringToHex("out"));
-  const base = { handler, verifier, taskId, stage: 0, inputHash, outputHash };
+  const agent = f.accounts.agent.account.address;
+  const base = { handler, verifier, taskId, stage: 0, inputHash, outputHash, agent, isFinal: false };
 
   it("recovers the attesters and checks them against the verifier's own set and threshold", async () => {
     const proof = await f.stageProof(taskId, 0, inputHash, outputHash);
@@ -39,7 +40,7 @@ describe("verifyStageProof", async () => {
       address: verifier,
       abi: agentVerifierAbi,
       functionName: "verifyStage",
-      args: [taskId, 0, inputHash, outputHash, proof],
+      args: [taskId, 0, agent, false, inputHash, outputHash, proof],
     } as never)) as unknown as readonly [number, Hex];
     assert.equal(naive[0], Verdict.Invalid); // the trap
     const r = await verifyStageProof(f.publicClient, { ...base, proof, onChain: true });
