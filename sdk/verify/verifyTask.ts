@@ -370,6 +370,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   const ectTokens: { token: string; stage: number }[] = [];
   const stageEcts = new Map<number, number[]>(); // stage → indices into ectTokens
   const stepOf = (s: number) => current.get(s);
+  const onChainAsks: Promise<void>[] = [];
   for (let s = 0; s < stageCount; s++) {
     const sc: VerifyCheck[] = [];
     const ev = stepOf(s);
@@ -444,7 +445,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     if (pe) {
       const status = pe.name === "AgentStageProven" ? "proven" : "halted";
       const pv = (pe.args.verifier as Address | undefined) ?? verifier;
-      const pcall = findProve(txs.get(lower(pe.tx)), taskId, s);
+      const pcall = findProve(txs.get(lower(pe.tx)), taskId, s, ev && pe.tx === ev.tx ? call : undefined);
       prove = { status, transactionHash: pe.tx, verifier: pv, digest: pe.args.digest as Hex, proof: pcall?.proof, check: undefined };
       if (!ev || !step) sc.push(fail("prove.binding", "a prove was recorded for a stage with no step"));
       else if (!pcall) sc.push(fail("prove.calldata", `no prove call for stage ${s} in transaction ${short(pe.tx)}`));
@@ -471,8 +472,19 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
             policyPipelineHash: policy?.pipelineHash,
           });
           if (parameters.onChain) {
-            check.onChain = await askVerifier(client, { handler, verifier: pv, taskId, stage: s, inputHash: step.inputHash, outputHash: step.outputHash, proof: pcall.proof, agent: step.agent, isFinal: step.isFinal, retry });
-            check.onChain.agrees = check.onChain.verdict === check.verdict;
+            // Asked concurrently for every stage; the finding is added when the answer is in (before the report returns).
+            const stageChecks = sc;
+            onChainAsks.push(
+              askVerifier(client, { handler, verifier: pv, taskId, stage: s, inputHash: step.inputHash, outputHash: step.outputHash, proof: pcall.proof, agent: step.agent, isFinal: step.isFinal, retry }).then((answer) => {
+                answer.agrees = answer.verdict === check.verdict;
+                check.onChain = answer;
+                stageChecks.push(
+                  answer.agrees
+                    ? pass("proof.onChain", `the verifier, asked from the handler, answers ${answer.verdict}`)
+                    : fail("proof.onChain", `the verifier answers ${answer.verdict}; off-chain: ${check.verdict}`),
+                );
+              }),
+            );
           }
           prove.check = check;
           sc.push(...check.checks.filter((c) => c.id !== "proof.format" || c.status === "fail"));
@@ -487,7 +499,6 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
               sc.push(lower(check.digest) === lower(prove.digest) ? pass("prove.digest", "the reported digest is the attested EIP-712 digest") : fail("prove.digest", `the chain reported digest ${short(prove.digest)}, the attestation is ${short(check.digest)}`));
             }
           }
-          if (check.onChain) sc.push(check.onChain.agrees ? pass("proof.onChain", `the verifier, asked from the handler, answers ${check.onChain.verdict}`) : fail("proof.onChain", `the verifier answers ${check.onChain.verdict}; off-chain: ${check.verdict}`));
         }
       }
     }
@@ -508,6 +519,11 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
 
     const verdict: StageReport["verdict"] = prove ? (prove.status === "proven" ? "approved" : "denied") : rejectedProves.length ? "rejected" : step ? "unproven" : "not-stepped";
     stages.push({ stage: s, verdict, ok: allPass(sc), step, prove, rejectedProves, checks: sc });
+  }
+
+  if (onChainAsks.length) {
+    await Promise.all(onChainAsks);
+    for (const st of stages) st.ok = allPass(st.checks);
   }
 
   // 7. ECTs over the whole task.
@@ -595,8 +611,11 @@ const WITNESS_BYTES = 52;
 type ProveCall = { inputHash: Hex; outputHash: Hex; proof: Hex; verifier: Address | undefined; header: Address | undefined };
 
 /** The prove call of `taskId`/`stage` in a transaction's calldata (`onAgentProve`, or `stepAndProve`'s proof). */
-function findProve(input: Hex | undefined, taskId: Hex, stage: number): ProveCall | undefined {
+function findProve(input: Hex | undefined, taskId: Hex, stage: number, stepCall?: DecodedStepCall): ProveCall | undefined {
   if (!input) return undefined;
+  if (stepCall?.functionName === "stepAndProve" && stepCall.proof !== undefined) {
+    return { inputHash: stepCall.inputHash, outputHash: stepCall.outputHash, proof: stepCall.proof, verifier: undefined, header: stepCall.agent };
+  }
   const body = input.toLowerCase();
   let at = body.indexOf(PROVE_SELECTOR.slice(2), 2);
   while (at !== -1) {
