@@ -11,7 +11,6 @@
 import {
   BaseError,
   HttpRequestError,
-  RpcRequestError,
   TimeoutError,
   numberToHex,
   type Address,
@@ -19,7 +18,7 @@ import {
   type Hex,
 } from "viem";
 import { ChainParameterError } from "./errors.js";
-import { ChainRpcError } from "./revert.js";
+import { ChainRpcError, findRevertData } from "./revert.js";
 
 /** A raw log as `eth_getLogs` answers it (hex quantities). */
 export type RpcLog = {
@@ -44,6 +43,7 @@ export type RetryOptions = {
 /** Whether a failed request is worth repeating as is (rate limit, 5xx, timeout, dropped connection, "try again"). */
 export function isTransientRpcError(error: unknown): boolean {
   if (isLogRangeLimitError(error)) return false;
+  if (findRevertData(error) !== undefined) return false;
   const base = error instanceof BaseError ? error : undefined;
   const http = base?.walk((e) => e instanceof HttpRequestError) as HttpRequestError | undefined;
   if (http instanceof HttpRequestError) {
@@ -51,13 +51,27 @@ export function isTransientRpcError(error: unknown): boolean {
     return http.status === 429 || http.status === 408 || http.status >= 500;
   }
   if (base?.walk((e) => e instanceof TimeoutError)) return true;
-  const rpc = base?.walk((e) => e instanceof RpcRequestError) as RpcRequestError | undefined;
-  const code = rpc?.code ?? codeOf(error);
-  const text = messageChain(error);
-  if (code === 429 || code === -32005 || code === -32603 || code === -32000 || code === -32099) {
-    return /rate|limit|too many|try again|timeout|timed out|busy|temporar|unavailable|internal|overload|capacity/i.test(text);
+  // The node's own answer: the innermost errors carrying a JSON-RPC code (viem's wrappers add their own words).
+  for (const { code, text } of coded(error)) {
+    if (/revert/i.test(text)) return false;
+    if (code === 429 || code === -32005 || code === -32603 || code === -32000 || code === -32099) {
+      if (/rate|limit|too many|try again|timeout|timed out|busy|temporar|unavailable|overload|capacity/i.test(text)) return true;
+    }
   }
-  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|network error|timed out|timeout|temporarily unavailable|try again/i.test(text);
+  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|network error|temporarily unavailable|try again/i.test(messageChain(error));
+}
+
+function coded(error: unknown): { code: number; text: string }[] {
+  const out: { code: number; text: string }[] = [];
+  let e: unknown = error;
+  const seen = new Set<unknown>();
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const o = e as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
+    if (typeof o.code === "number") out.push({ code: o.code, text: `${typeof o.details === "string" ? o.details : ""} ${o.cause ? "" : typeof o.message === "string" ? o.message : ""}` });
+    e = o.cause;
+  }
+  return out;
 }
 
 /** Whether a provider refused an `eth_getLogs` for its block range or result size. */
@@ -66,18 +80,6 @@ export function isLogRangeLimitError(error: unknown): boolean {
   return /block range|range (is )?too (large|wide|big)|range limit|exceeds? (the )?max(imum)? (block )?range|max(imum)? block range|too many blocks|more than \d+ (results|logs)|query returned more than|response size (exceeded|is larger|too large)|log response size|result(s)? (set )?(size|limit) exceeded|exceed(s|ed)? (max(imum)? )?(results|logs)|limit exceeded.*logs|logs? limit|query timeout exceeded|too many (results|logs)|range should work|\b10000 results\b/i.test(
     text,
   );
-}
-
-function codeOf(error: unknown): number | undefined {
-  let e: unknown = error;
-  const seen = new Set<unknown>();
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === "number") return c;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function messageChain(error: unknown): string {
@@ -114,13 +116,13 @@ export async function withRpcRetry<T>(fn: () => Promise<T>, options: RetryOption
 }
 
 export type GetLogsPagedParameters = {
-  /** One contract or several. */
-  address: Address | readonly Address[];
+  /** One contract or several (undefined: any contract — filter by topics). */
+  address?: Address | readonly Address[] | undefined;
   /** `eth_getLogs` topics filter (null = any). */
   topics?: readonly (Hex | readonly Hex[] | null)[] | undefined;
   /** First block (default 0). */
   fromBlock?: bigint | undefined;
-  /** Last block (default: the latest block, read once). */
+  /** Last block (default: the latest; the whole range is tried in one request first, then paged if refused). */
   toBlock?: bigint | undefined;
   /** Blocks per page to start with (default: the whole range). */
   pageSize?: bigint | undefined;
@@ -132,7 +134,7 @@ export type GetLogsPagedParameters = {
 
 export type GetLogsPagedReturnType = {
   logs: RpcLog[];
-  /** The range actually read. */
+  /** The range read (`toBlock`: the last block read, or the last log's block for an open-ended single read). */
   fromBlock: bigint;
   toBlock: bigint;
   /** `eth_getLogs` requests made (pages, halvings and retries included). */
@@ -147,6 +149,34 @@ export async function getLogsPaged(client: Client, parameters: GetLogsPagedParam
   const { address, topics } = parameters;
   const from = parameters.fromBlock ?? 0n;
   let requests = 0;
+  const filter = (fromBlock: bigint, toBlock: bigint | "latest") => ({
+    ...(address === undefined ? {} : { address: Array.isArray(address) ? [...address] : (address as Address) }),
+    fromBlock: numberToHex(fromBlock),
+    toBlock: typeof toBlock === "bigint" ? numberToHex(toBlock) : toBlock,
+    ...(topics ? { topics: topics.map((t) => (t === null ? null : Array.isArray(t) ? [...t] : t)) as never } : {}),
+  });
+  const request = (fromBlock: bigint, toBlock: bigint | "latest") =>
+    withRpcRetry(async () => {
+      requests++;
+      const chunk = (await client.request({ method: "eth_getLogs", params: [filter(fromBlock, toBlock)] })) as unknown as RpcLog[];
+      if (!Array.isArray(chunk)) throw new ChainRpcError("eth_getLogs answered something other than an array", { method: "eth_getLogs" });
+      return chunk;
+    }, parameters.retry);
+
+  // Optimistic single read to the latest block (one round trip); page only if the provider refuses it.
+  if (parameters.toBlock === undefined && parameters.pageSize === undefined) {
+    try {
+      const chunk = await request(from, "latest");
+      const logs = chunk.filter((l) => !l.removed);
+      const last = logs.length ? BigInt(logs[logs.length - 1]?.blockNumber ?? 0) : from;
+      return { logs, fromBlock: from, toBlock: last, requests };
+    } catch (error) {
+      if (error instanceof ChainRpcError) throw error;
+      if (!isLogRangeLimitError(error)) {
+        throw new ChainRpcError(messageChain(error).split("\n")[0] ?? "eth_getLogs failed", { method: "eth_getLogs", cause: error });
+      }
+    }
+  }
   const to =
     parameters.toBlock ??
     (await withRpcRetry(async () => {
@@ -163,31 +193,20 @@ export async function getLogsPaged(client: Client, parameters: GetLogsPagedParam
   const logs: RpcLog[] = [];
   let cursor = from;
   let page = maxPage;
+  let refused: bigint | undefined; // smallest page size refused so far: never grow back to it
   while (cursor <= to) {
     const end = cursor + page - 1n > to ? to : cursor + page - 1n;
     try {
-      const chunk = await withRpcRetry(async () => {
-        requests++;
-        return (await client.request({
-          method: "eth_getLogs",
-          params: [
-            {
-              address: Array.isArray(address) ? [...address] : (address as Address),
-              fromBlock: numberToHex(cursor),
-              toBlock: numberToHex(end),
-              ...(topics ? { topics: topics.map((t) => (t === null ? null : Array.isArray(t) ? [...t] : t)) as never } : {}),
-            },
-          ],
-        })) as unknown as RpcLog[];
-      }, parameters.retry);
-      if (!Array.isArray(chunk)) throw new ChainRpcError("eth_getLogs answered something other than an array", { method: "eth_getLogs" });
+      const chunk = await request(cursor, end);
       for (const l of chunk) if (!l.removed) logs.push(l);
       cursor = end + 1n;
-      if (page < maxPage) page = page * 2n > maxPage ? maxPage : page * 2n;
+      const cap = refused === undefined ? maxPage : refused - 1n < maxPage ? refused - 1n : maxPage;
+      if (page < cap) page = page * 2n > cap ? cap : page * 2n;
     } catch (error) {
       if (error instanceof ChainRpcError) throw error;
       const span = end - cursor + 1n;
       if (isLogRangeLimitError(error) && span > minPage) {
+        if (refused === undefined || span < refused) refused = span;
         page = span / 2n < minPage ? minPage : span / 2n;
         continue;
       }

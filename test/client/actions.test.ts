@@ -98,7 +98,7 @@ describe("chain actions (viem)", async () => {
       },
     );
     await rejectsWith(
-      submitStep(stranger, { handler, taskId, stage: 1, inputHash, outputHash: out0.outputHash, isFinal: true, data: out0.outputHash }),
+      submitStep(stranger, { handler, taskId, stage: 1, inputHash, outputHash: out0.outputHash, isFinal: true, data: f.witness(out0.outputHash) }),
       ContractRevertError,
       (e) => assert.equal(e.code, "CHAIN_REVERT_AgentHandlerUnauthorizedAgent"),
     );
@@ -122,7 +122,7 @@ describe("chain actions (viem)", async () => {
     await rejectsWith(getTaskResult(f.publicClient, { handler, taskId }), TaskNotFinalizedError);
 
     const out1 = f.output("final answer");
-    const data = encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: out0.outputHash }), stringToHex("app"));
+    const data = encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: out0.outputHash, stage0Agent: agent.account.address }), stringToHex("app"));
     await submitStep(agent, { handler, taskId, stage: 1, inputHash, outputHash: out1.outputHash, output: out1.output, isFinal: true, data });
     const waiting = waitForTask(f.publicClient, { handler, taskId, pollingInterval: 20 });
     const subscribed = waitForTask(f.publicClient, { handler, taskId, mode: "subscribe", pollingInterval: 20 });
@@ -132,7 +132,7 @@ describe("chain actions (viem)", async () => {
       stage: 1,
       inputHash,
       outputHash: out1.outputHash,
-      proof: await f.stageProof(taskId, 1, inputHash, out1.outputHash),
+      proof: await f.stageProof(taskId, 1, inputHash, out1.outputHash, Verdict.Approved, { isFinal: true }),
       verifier: f.ecdsa.address,
     });
     assert.ok(fin.outcome.status === "proven" && fin.outcome.finalized?.outputHash === out1.outputHash);
@@ -177,7 +177,7 @@ describe("chain actions (viem)", async () => {
       outputHash: out.outputHash,
       output: out.output,
       isFinal: true,
-      proof: await f.stageProof(taskId, 0, inputHash, out.outputHash),
+      proof: await f.stageProof(taskId, 0, inputHash, out.outputHash, Verdict.Approved, { isFinal: true }),
     });
     assert.ok(ok.outcome.status === "proven" && ok.outcome.finalized?.finalStage === 0);
     assert.equal(ok.step?.outputHash, out.outputHash);

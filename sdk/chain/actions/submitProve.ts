@@ -1,7 +1,9 @@
-import type { Account, Address, Chain, Hex } from "viem";
+import { numberToHex, type Account, type Address, type Chain, type Hex } from "viem";
 import { agentHandlerAbi } from "../abis.js";
 import type { RetryOptions } from "../logs.js";
-import { assertAddress, assertBytes32, assertUint } from "../validate.js";
+import { assertAddress, assertBytes32, assertHex, assertUint } from "../validate.js";
+import { encodeProveProof } from "../step.js";
+import { lastEvent } from "./waitForTask.js";
 import { UnexpectedChainDataError } from "./errors.js";
 import { handlerEvents, proveRejectionName, read, resolveAccount, simulateWriteWait, type AnyClient, type HandlerEvent } from "./internal.js";
 import type { ProveOutcome, SentTransaction } from "./types.js";
@@ -12,8 +14,17 @@ export type SubmitProveParameters = {
   stage: number;
   inputHash: Hex;
   outputHash: Hex;
-  /** The proof bytes `onAgentProve` takes. */
+  /**
+   * The verifier's proof. The action prefixes the 20-byte prove header (the step's agent, see `encodeProveProof`)
+   * that `onAgentProve` requires; pass `header: false` if `proof` already carries it.
+   */
   proof: Hex;
+  /** The agent the step is recorded under (the prove header); read from the stage's `AgentStepAccepted` when omitted. */
+  agent?: Address | undefined;
+  /** Whether to prefix the prove header (default true). */
+  header?: boolean | undefined;
+  /** Where to look for the step event when `agent` is omitted (default 0). */
+  fromBlock?: bigint | undefined;
   /** The stage's verifier; read from the task's registered policy when omitted. */
   verifier?: Address | undefined;
   /** The submitter (anyone may prove); defaults to the client's account. */
@@ -39,14 +50,19 @@ export async function submitProve(client: AnyClient, parameters: SubmitProvePara
   assertUint("stage", stage, 255n);
   assertBytes32("inputHash", inputHash);
   assertBytes32("outputHash", outputHash);
-  const verifier = parameters.verifier ?? (await stageVerifier(client, handler, taskId, stage, parameters.retry));
+  assertHex("proof", proof);
+  const [verifier, agent] = await Promise.all([
+    parameters.verifier ?? stageVerifier(client, handler, taskId, stage, parameters.retry),
+    parameters.header === false ? undefined : (parameters.agent ?? stepAgent(client, handler, taskId, stage, parameters.fromBlock, parameters.retry)),
+  ]);
   assertAddress("verifier", verifier);
+  const fullProof = agent === undefined ? proof : encodeProveProof(agent, proof);
   const account = resolveAccount(client, parameters.account);
   const { receipt, transactionHash } = await simulateWriteWait(client, {
     address: handler,
     abi: agentHandlerAbi,
     functionName: "onAgentProve",
-    args: [taskId, inputHash, outputHash, proof, verifier, stage],
+    args: [taskId, inputHash, outputHash, fullProof, verifier, stage],
     account,
     chain: parameters.chain,
     confirmations: parameters.confirmations,
@@ -55,6 +71,13 @@ export async function submitProve(client: AnyClient, parameters: SubmitProvePara
   const outcome = proveOutcome(handlerEvents(receipt.logs, handler), taskId, stage);
   if (!outcome) throw new UnexpectedChainDataError(`transaction ${transactionHash} emitted no prove outcome for stage ${stage}`);
   return { outcome, transactionHash, blockNumber: receipt.blockNumber, receipt };
+}
+
+/** The agent the current step of `stage` is recorded under (its last `AgentStepAccepted`). */
+export async function stepAgent(client: AnyClient, handler: Address, taskId: Hex, stage: number, fromBlock: bigint | undefined, retry?: RetryOptions): Promise<Address> {
+  const ev = await lastEvent(client, handler, taskId, "AgentStepAccepted", fromBlock, retry, [numberToHex(stage, { size: 32 })]);
+  if (!ev) throw new UnexpectedChainDataError(`no step recorded for stage ${stage} of task ${taskId}`);
+  return (ev.args as { agent: Address }).agent;
 }
 
 /** The verifier the task's policy names for `stage`. */

@@ -1,0 +1,25 @@
+// sdk/verify: stage proofs and whole tasks, rechecked off-chain from the chain's own data.
+export {
+  verifyStageProof,
+  readVerifierInfo,
+  checkStageProofOffChain,
+  type VerifierInfo,
+  type RecoveredSigner,
+  type VerifyStageProofParameters,
+  type VerifyStageProofReturnType,
+} from "./verifyStageProof.js";
+export {
+  verifyTask,
+  type VerifyTaskParameters,
+  type TaskReport,
+  type StageReport,
+  type StageStep,
+  type StageProve,
+  type RejectedProve,
+  type TaskPolicy,
+  type WorkflowCheck,
+  type WorkflowCheckContext,
+} from "./verifyTask.js";
+export { renderTaskReport, type RenderTaskReportOptions } from "./renderTaskReport.js";
+export { encodeStepAppData, decodeStepAppData, STEP_DATA_MAGIC, type StepAppData } from "./stepData.js";
+export type { VerifyCheck } from "./types.js";
