@@ -3,7 +3,7 @@ import { agentHandlerAbi } from "../abis.js";
 import type { RetryOptions } from "../logs.js";
 import { assertAddress, assertBytes32, assertUint } from "../validate.js";
 import { UnexpectedChainDataError } from "./errors.js";
-import { handlerEvents, proveRejectionName, read, resolveAccount, simulateWriteWait, type AnyClient, type HandlerEvent } from "./internal.js";
+import { handlerEvents, proveRejectionName, read, resolveAccount, simulateWriteWait, type AnyClient, type SendControl, type HandlerEvent } from "./internal.js";
 import type { ProveOutcome, SentTransaction } from "./types.js";
 
 export type SubmitProveParameters = {
@@ -21,7 +21,7 @@ export type SubmitProveParameters = {
   chain?: Chain | null | undefined;
   confirmations?: number | undefined;
   retry?: RetryOptions | undefined;
-};
+} & SendControl;
 
 export type SubmitProveReturnType = SentTransaction & { outcome: ProveOutcome };
 
@@ -51,6 +51,10 @@ export async function submitProve(client: AnyClient, parameters: SubmitProvePara
     chain: parameters.chain,
     confirmations: parameters.confirmations,
     retry: parameters.retry,
+    nonce: parameters.nonce,
+    onBeforeSend: parameters.onBeforeSend,
+    onSent: parameters.onSent,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const outcome = proveOutcome(handlerEvents(receipt.logs, handler), taskId, stage);
   if (!outcome) throw new UnexpectedChainDataError(`transaction ${transactionHash} emitted no prove outcome for stage ${stage}`);
