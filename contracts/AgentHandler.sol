@@ -52,7 +52,8 @@ contract AgentHandler is
     uint256 private constant POLICY_ID_MASK = 0xffffffff;
     uint256 private constant HAS_PIPELINE_BIT = 1 << 32;
     uint256 private constant STAGE_COUNT_SHIFT = 40;
-    uint256 private constant WITNESS_LENGTH = 32;
+    uint256 private constant WITNESS_LENGTH = 52;
+    uint256 private constant PROVE_HEADER_LENGTH = 20;
 
     /// @dev How {_recordProve} treats a verdict that does not approve.
     enum ProveMode {
@@ -65,7 +66,7 @@ contract AgentHandler is
 
     /// @dev taskId => packed task word.
     mapping(bytes32 taskId => TaskState) private _tasks;
-    /// @dev taskId => stage => step digest `keccak256(abi.encode(inputHash, outputHash))`. Stage 0's slot holds the
+    /// @dev taskId => stage => step digest `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))`. Stage 0's slot holds the
     /// expected attested input until step 0, so the sentinel is checked against the full hash and the first step
     /// rewrites a slot instead of creating one.
     mapping(bytes32 taskId => mapping(uint256 stage => bytes32)) private _records;
@@ -140,7 +141,9 @@ contract AgentHandler is
 
     /// @inheritdoc IAgentHandler
     /// @dev Permissionless: the verifier, not the submitter, is what must be convinced. A rejected prove changes
-    /// nothing but an event, so garbage from a third party can neither halt nor advance a task.
+    /// nothing but an event, so garbage from a third party can neither halt nor advance a task. `proof` starts with
+    /// the 20-byte prove header, the agent the step is recorded under: `abi.encodePacked(agent, verifierProof)`
+    /// (see {IAgentExecHandler}); the verifier receives `verifierProof`.
     function onAgentProve(
         bytes32 taskId,
         bytes32 inputHash,
@@ -149,7 +152,11 @@ contract AgentHandler is
         address verifier,
         uint8 stage
     ) external nonReentrant {
-        _recordProve(taskId, inputHash, outputHash, proof, verifier, stage, ProveMode.Recorded);
+        if (proof.length < PROVE_HEADER_LENGTH) revert AgentHandlerMissingProveHeader(taskId, stage);
+        address agent = address(bytes20(proof[:PROVE_HEADER_LENGTH]));
+        _recordProve(
+            taskId, inputHash, outputHash, agent, proof[PROVE_HEADER_LENGTH:], verifier, stage, ProveMode.Recorded
+        );
     }
 
     /// @inheritdoc IAgentExecHandler
@@ -176,6 +183,7 @@ contract AgentHandler is
             step.taskId,
             step.inputHash,
             step.outputHash,
+            step.agent,
             proof,
             verifier,
             step.stage,
@@ -318,8 +326,8 @@ contract AgentHandler is
             bytes32 computed = keccak256(output);
             if (computed != outputHash) revert AgentHandlerOutputHashMismatch(taskId, outputHash, computed);
         }
-        appData = _checkStepInput(taskId, cfg, stage, stepped, inputHash, data);
-        bytes32 record = _digest(inputHash, outputHash);
+        appData = _checkStepInput(taskId, cfg, stage, stepped, s.finalStepped(), inputHash, data);
+        bytes32 record = _digest(inputHash, outputHash, agent, isFinal);
         if (replacing && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
         _records[taskId][stage] = record;
@@ -330,15 +338,19 @@ contract AgentHandler is
     }
 
     /// @dev The input a step must declare. A first step of stage 0: the attested input itself, in full (the WYRIWE
-    /// sentinel, or the declared transform). Any other step proves its input with the witness at the head of
-    /// `data`: keyed on the attested input, `keccak256(inputHash, witness)` must be stage 0's record (witness =
-    /// stage 0's outputHash); chained, `keccak256(witness, inputHash)` must be the previous stage's record
-    /// (witness = the previous inputHash).
+    /// sentinel, or the declared transform). Any other step proves its input with the 52-byte witness
+    /// `hash ‖ agent` at the head of `data`, which reopens the referenced record: keyed on the attested input,
+    /// `digest(inputHash, hash, agent, f)` must be stage 0's record (hash = stage 0's outputHash, agent = stage 0's
+    /// agent); chained, `digest(hash, inputHash, agent, false)` must be the previous stage's record (hash = the
+    /// previous inputHash, agent = the previous stage's agent). The referenced step's `isFinal` is implied by the
+    /// task state: a step followed by another is not final, and stage 0 replaced while it is the only step is final
+    /// iff `finalStepped`.
     function _checkStepInput(
         bytes32 taskId,
         StageConfig cfg,
         uint8 stage,
         uint8 stepped,
+        bool finalStepped,
         bytes32 inputHash,
         bytes calldata data
     ) internal view virtual returns (bytes calldata appData) {
@@ -348,12 +360,15 @@ contract AgentHandler is
             return data;
         }
         if (data.length < WITNESS_LENGTH) revert AgentHandlerMissingWitness(taskId, stage);
-        bytes32 witness = bytes32(data[:WITNESS_LENGTH]);
+        bytes32 hash = bytes32(data[:32]);
+        address refAgent = address(bytes20(data[32:WITNESS_LENGTH]));
         if (stage != 0 && cfg.isChained()) {
-            if (_digest(witness, inputHash) != _records[taskId][stage - 1]) {
+            if (_digest(hash, inputHash, refAgent, false) != _records[taskId][stage - 1]) {
                 revert AgentHandlerInputNotChained(taskId, stage, inputHash);
             }
-        } else if (_digest(inputHash, witness) != _records[taskId][0]) {
+        } else if (
+            _digest(inputHash, hash, refAgent, stage == 0 && stepped == 1 && finalStepped) != _records[taskId][0]
+        ) {
             revert AgentHandlerInputNotAttested(taskId, stage, inputHash);
         }
         return data[WITNESS_LENGTH:];
@@ -361,11 +376,14 @@ contract AgentHandler is
 
     /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect. `Recorded`
     /// (`onAgentProve`) records a rejection as an event; `Atomic` ({stepAndProve} of a new step) reverts everything
-    /// instead; `AtomicApproveOnly` ({stepAndProve} replacing a step) also reverts on a gating denial.
+    /// instead; `AtomicApproveOnly` ({stepAndProve} replacing a step) also reverts on a gating denial. The step is
+    /// named by `(inputHash, outputHash, agent)`; its `isFinal` is the task state's (the last step when
+    /// `finalStepped`, otherwise false), so the binding check covers all four values of the step digest.
     function _recordProve(
         bytes32 taskId,
         bytes32 inputHash,
         bytes32 outputHash,
+        address agent,
         bytes calldata proof,
         address verifier,
         uint8 stage,
@@ -376,17 +394,17 @@ contract AgentHandler is
         if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
         StageConfig cfg = _stages[s.policyId()][stage];
         if (verifier != cfg.verifier()) revert AgentHandlerVerifierMismatch(taskId, stage, cfg.verifier(), verifier);
-        if (_digest(inputHash, outputHash) != _records[taskId][stage]) {
+        bool isFinalStage = s.finalStepped() && stage == s.stepped() - 1;
+        if (_digest(inputHash, outputHash, agent, isFinalStage) != _records[taskId][stage]) {
             revert AgentHandlerProveBindingMismatch(taskId, stage, inputHash, outputHash);
         }
-        bool isFinalStage = s.finalStepped() && stage == s.stepped() - 1;
         if (isFinalStage) {
             uint64 missing = s.unprovenBefore(stage);
             if (missing != 0) revert AgentHandlerEarlierStagesUnproven(taskId, missing);
         }
 
         (ProveRejection rejection, bytes32 detail) =
-            _callVerifier(verifier, cfg.gasLimit(), taskId, stage, inputHash, outputHash, proof);
+            _callVerifier(verifier, cfg.gasLimit(), taskId, stage, agent, isFinalStage, inputHash, outputHash, proof);
 
         // The reentrancy guard covers every state-changing entry point, so `s` is still current here.
         if (rejection == ProveRejection.None) {
@@ -418,6 +436,8 @@ contract AgentHandler is
         uint256 gasLimit,
         bytes32 taskId,
         uint8 stage,
+        address agent,
+        bool isFinal,
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
@@ -425,7 +445,7 @@ contract AgentHandler is
         BoundedCall.Result memory r = BoundedCall.call(
             verifier,
             gasLimit,
-            abi.encodeCall(IAgentVerifier.verifyStage, (taskId, stage, inputHash, outputHash, proof))
+            abi.encodeCall(IAgentVerifier.verifyStage, (taskId, stage, agent, isFinal, inputHash, outputHash, proof))
         );
         if (!r.success) {
             if (r.outOfGas) return (ProveRejection.VerifierOutOfGas, bytes32(0));
@@ -614,12 +634,19 @@ contract AgentHandler is
         return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
     }
 
-    /// @dev The step digest `keccak256(abi.encode(inputHash, outputHash))`.
-    function _digest(bytes32 inputHash, bytes32 outputHash) internal pure returns (bytes32 d) {
+    /// @dev The step digest `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))`.
+    function _digest(bytes32 inputHash, bytes32 outputHash, address agent, bool isFinal)
+        internal
+        pure
+        returns (bytes32 d)
+    {
         assembly ("memory-safe") {
-            mstore(0x00, inputHash)
-            mstore(0x20, outputHash)
-            d := keccak256(0x00, 0x40)
+            let p := mload(0x40)
+            mstore(p, inputHash)
+            mstore(add(p, 0x20), outputHash)
+            mstore(add(p, 0x40), and(agent, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(p, 0x60), iszero(iszero(isFinal)))
+            d := keccak256(p, 0x80)
         }
     }
 

@@ -31,6 +31,7 @@ import {
   computeTaskId,
   encodeStageProof,
   encodeStepData,
+  encodeProveProof,
   stepWitness,
   encodeWyriweProof,
   policyDigest,
@@ -138,28 +139,29 @@ const gateSig = await attester.signTypedData(
 const gateProof = encodeWyriweProof({ verdict: Verdict.Approved, declaredInputHash: inputHash, pipelineHash: zeroHash, signatures: [{ signer: attester.account.address, signature: gateSig }] });
 printEvents(
   "onAgentProve(stage 0: WYRIWE attestation, approve)",
-  await mined(handlerAsAgent.write.onAgentProve([taskId, inputHash, gateHash, gateProof, wyriwe.address, 0])),
+  // onAgentProve's proof starts with the prove header: the agent the step is recorded under.
+  await mined(handlerAsAgent.write.onAgentProve([taskId, inputHash, gateHash, encodeProveProof(agent.account.address, gateProof), wyriwe.address, 0])),
 );
 
 const answer = stringToHex("ERC-8301 gives contracts one standard way to call AI agents and verify their answers.");
 const answerHash = keccak256(answer);
 printEvents(
   "onAgentStep(stage 1: inference, final)",
-  // Stage 1 takes the attested task input; its witness is stage 0's outputHash (sdk/chain/step.ts).
+  // Stage 1 takes the attested task input; its witness is stage 0's outputHash and agent (sdk/chain/step.ts).
   await mined(
     handlerAsAgent.write.onAgentStep([
       taskId, inputHash, answerHash, answer, 1n, agent.account.address, 1, true,
-      encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: gateHash })),
+      encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: gateHash, stage0Agent: agent.account.address })),
     ]),
   ),
 );
 const sig = await attester.signTypedData(
-  stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage: 1, inputHash, outputHash: answerHash, verdict: Verdict.Approved }),
+  stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage: 1, agent: agent.account.address, isFinal: true, inputHash, outputHash: answerHash, verdict: Verdict.Approved }),
 );
 const proof = encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: attester.account.address, signature: sig }] });
 printEvents(
   "onAgentProve(stage 1: EIP-712 attestation)",
-  await mined(handlerAsAgent.write.onAgentProve([taskId, inputHash, answerHash, proof, ecdsa.address, 1])),
+  await mined(handlerAsAgent.write.onAgentProve([taskId, inputHash, answerHash, encodeProveProof(agent.account.address, proof), ecdsa.address, 1])),
 );
 
 // 5. the result ------------------------------------------------------------------------------------------

@@ -5,12 +5,23 @@ import {IAgentHandler} from "./IAgentHandler.sol";
 
 /// @title agent-exec extension of {IAgentHandler}: task lifecycle, errors, events and views
 /// @notice The seed defines the two callbacks only; these make the step–prove staging observable and enforceable.
-/// @dev Step records. For each stage the handler keeps `keccak256(abi.encode(inputHash, outputHash))` of its step,
-/// so a prove binds both hashes. A step that must show its input was the attested task input or the previous
-/// stage's output proves it with a 32-byte *witness* at the head of `onAgentStep`'s `data` (the rest of `data` is
-/// the application's): for an input keyed on the attested task input, the witness is stage 0's `outputHash`; for
-/// an input chained on the previous stage, it is the previous stage's `inputHash`. Only a first step of stage 0
-/// needs no witness (its input is checked against the attested input hash in full).
+/// @dev Step records. For each stage the handler keeps the step digest
+/// `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))`, so a prove binds both hashes, the agent the step
+/// is recorded under and its final flag; verifiers receive the same four values ({IAgentVerifier-verifyStage}).
+///
+/// Witness. A step that must show its input was the attested task input or the previous stage's output proves it
+/// with a 52-byte *witness* `abi.encodePacked(bytes32 hash, address agent)` at the head of `onAgentStep`'s `data`
+/// (the rest of `data` is the application's): for an input keyed on the attested task input, `hash` is stage 0's
+/// `outputHash` and `agent` stage 0's agent; for an input chained on the previous stage, `hash` is the previous
+/// stage's `inputHash` and `agent` the previous stage's agent. Only a first step of stage 0 needs no witness (its
+/// input is checked against the attested input hash in full). The referenced step's `isFinal` is implied by the
+/// task state.
+///
+/// Prove header. `onAgentProve` has no agent parameter (its signature is the ERC's), so its `proof` starts with a
+/// 20-byte header, the agent the step is recorded under: `proof = abi.encodePacked(agent, verifierProof)`; the
+/// verifier is called with `verifierProof`. `isFinal` needs no header: the step being proven is final exactly when
+/// it is the last step and `finalStepped` is set. {stepAndProve}'s `proof` is the bare verifier proof (the step
+/// carries `agent` and `isFinal`).
 interface IAgentExecHandler is IAgentHandler {
     /// @notice A task's lifecycle. `None` means unknown to this handler.
     enum TaskStatus {
@@ -132,7 +143,7 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerOutputHashMismatch(bytes32 taskId, bytes32 declared, bytes32 computed);
     /// @notice WYRIWE: stage 0's attested input differs from the declared input (sentinel) or its declared transform.
     error AgentHandlerWyriweViolation(bytes32 taskId, bytes32 expectedAttested, bytes32 attested);
-    /// @notice The step needs a 32-byte witness at the head of `data` and has none.
+    /// @notice The step needs a 52-byte witness (`hash ‖ agent`) at the head of `data` and has none.
     error AgentHandlerMissingWitness(bytes32 taskId, uint8 stage);
     /// @notice A step keyed on the attested task input declared another input (or a wrong witness).
     error AgentHandlerInputNotAttested(bytes32 taskId, uint8 stage, bytes32 inputHash);
@@ -144,10 +155,12 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerStageAlreadyProven(bytes32 taskId, uint8 stage);
     /// @notice A step cannot be replaced once a later stage is proven.
     error AgentHandlerLaterStageProven(bytes32 taskId, uint8 stage);
-    /// @notice A replacement must record a different result: re-recording the same `(inputHash, outputHash)` would
-    /// let anyone reuse its (public) proof to change the step's flags or take its credit.
+    /// @notice A replacement must record a different step: re-recording the same step digest (same hashes, agent
+    /// and final flag) would change nothing.
     error AgentHandlerReplacementUnchanged(bytes32 taskId, uint8 stage);
-    /// @notice The prove's `(inputHash, outputHash)` is not the recorded step's.
+    /// @notice `onAgentProve`'s `proof` is shorter than the 20-byte prove header (the step's agent).
+    error AgentHandlerMissingProveHeader(bytes32 taskId, uint8 stage);
+    /// @notice The prove's `(inputHash, outputHash)` with the header's agent is not the recorded step's.
     error AgentHandlerProveBindingMismatch(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash);
     /// @notice The prove names a verifier other than the stage's.
     error AgentHandlerVerifierMismatch(bytes32 taskId, uint8 stage, address expected, address provided);
@@ -158,7 +171,7 @@ interface IAgentExecHandler is IAgentHandler {
 
     /// @notice Records a step and proves it in one call; the only way to *replace* a recorded, unproven step.
     /// @dev The step follows every rule of `onAgentStep` except that `step.stage` may be an already-stepped,
-    /// unproven stage with no proven stage after it and a different `(inputHash, outputHash)`: the step then
+    /// unproven stage with no proven stage after it and a different step digest: the step then
     /// replaces the recorded one and discards the (unproven) later steps. The prove is made with the stage's
     /// verifier and must approve — or, for a *new* step of a gating stage, validly deny, which halts the task (a
     /// replacement must approve) — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
@@ -171,7 +184,8 @@ interface IAgentExecHandler is IAgentHandler {
     /// @notice The task as stored (all zero for an unknown task).
     function taskOf(bytes32 taskId) external view returns (TaskView memory);
 
-    /// @notice `keccak256(abi.encode(inputHash, outputHash))` of the step recorded for `stage`, or zero if none.
+    /// @notice `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))` of the step recorded for `stage`, or
+    /// zero if none.
     function stepDigest(bytes32 taskId, uint8 stage) external view returns (bytes32);
 
     /// @notice What input-provenance verifiers check a task's attestation against: its workflow and the

@@ -19,12 +19,30 @@ interface IAgentVerifier {
         Denied
     }
 
-    /// @notice Verifies `proof` for the result `(inputHash, outputHash)` of `stage` of `taskId` at the calling handler.
+    /// @notice Verifies `proof` for the step `(agent, isFinal, inputHash, outputHash)` of `stage` of `taskId` at the
+    /// calling handler.
+    /// @dev `agent` is the account the handler recorded the step under and `isFinal` the step's final flag, so a
+    /// verifier that binds both (the reference attestation verifiers do) never approves a copy of the step recorded
+    /// by another agent or with the other flag. The handler's step digest binds the same four values:
+    /// `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))`.
+    /// @param taskId The task.
+    /// @param stage The stage being proven.
+    /// @param agent The agent the step is recorded under.
+    /// @param isFinal Whether the recorded step ends the task.
+    /// @param inputHash The step's input hash.
+    /// @param outputHash The step's output hash.
+    /// @param proof The verifier-specific proof.
     /// @return verdict The verdict.
     /// @return digest A digest of what was verified (e.g. the EIP-712 digest signed by attesters), for audit.
-    function verifyStage(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash, bytes calldata proof)
-        external
-        returns (Verdict verdict, bytes32 digest);
+    function verifyStage(
+        bytes32 taskId,
+        uint8 stage,
+        address agent,
+        bool isFinal,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        bytes calldata proof
+    ) external returns (Verdict verdict, bytes32 digest);
 
     /// @notice The proof-system label (ERC-8274 `proofSystem()`), e.g. `attestation/eip712-ecdsa`.
     function proofSystem() external view returns (string memory);

@@ -6,7 +6,7 @@ import {IAgentVerifier} from "../interfaces/IAgentVerifier.sol";
 /// @title Test fixture: a well-behaved verifier whose verdict the test chooses
 /// @notice The verdict is the stored {verdict} unless the proof's first byte is 0, 1 or 2, in which case that byte
 /// is the verdict (so one deployment serves proves with different outcomes). The digest is
-/// {digestOf}`(handler, taskId, stage, inputHash, outputHash, proof)`, so tests can check from the handler's events
+/// {digestOf}`(handler, taskId, stage, agent, isFinal, inputHash, outputHash, proof)`, so tests can check from the handler's events
 /// exactly which arguments the verifier was called with. `view`: cheap enough for the smallest gas allowance.
 contract ConfigurableVerifier is IAgentVerifier {
     Verdict public verdict;
@@ -21,14 +21,18 @@ contract ConfigurableVerifier is IAgentVerifier {
     }
 
     /// @inheritdoc IAgentVerifier
-    function verifyStage(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash, bytes calldata proof)
-        external
-        view
-        returns (Verdict, bytes32)
-    {
+    function verifyStage(
+        bytes32 taskId,
+        uint8 stage,
+        address agent,
+        bool isFinal,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        bytes calldata proof
+    ) external view returns (Verdict, bytes32) {
         Verdict v = verdict;
         if (proof.length != 0 && uint8(proof[0]) <= uint8(type(Verdict).max)) v = Verdict(uint8(proof[0]));
-        return (v, digestOf(msg.sender, taskId, stage, inputHash, outputHash, proof));
+        return (v, digestOf(msg.sender, taskId, stage, agent, isFinal, inputHash, outputHash, proof));
     }
 
     /// @notice The digest {verifyStage} returns for these arguments.
@@ -36,11 +40,13 @@ contract ConfigurableVerifier is IAgentVerifier {
         address handler,
         bytes32 taskId,
         uint8 stage,
+        address agent,
+        bool isFinal,
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
     ) public pure returns (bytes32) {
-        return keccak256(abi.encode(handler, taskId, stage, inputHash, outputHash, keccak256(proof)));
+        return keccak256(abi.encode(handler, taskId, stage, agent, isFinal, inputHash, outputHash, keccak256(proof)));
     }
 
     /// @notice ERC-165: declares {IAgentVerifier}.

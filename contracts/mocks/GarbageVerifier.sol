@@ -36,7 +36,7 @@ contract GarbageVerifier is HostileVerifierBase {
     }
 
     /// @inheritdoc IAgentVerifier
-    function verifyStage(bytes32, uint8, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
+    function verifyStage(bytes32, uint8, address, bool, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
         if (_isHonest(proof)) return (Verdict.Approved, HONEST_DIGEST);
         Mode m = mode;
         uint256 w0 = 1;

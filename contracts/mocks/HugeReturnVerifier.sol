@@ -24,7 +24,7 @@ contract HugeReturnVerifier is HostileVerifierBase {
     }
 
     /// @inheritdoc IAgentVerifier
-    function verifyStage(bytes32, uint8, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
+    function verifyStage(bytes32, uint8, address, bool, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
         if (_isHonest(proof)) return (Verdict.Approved, HONEST_DIGEST);
         uint256 n = size;
         bool r = asRevert;

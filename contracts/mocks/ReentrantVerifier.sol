@@ -22,7 +22,7 @@ contract ReentrantVerifier is IAgentVerifier {
     }
 
     /// @inheritdoc IAgentVerifier
-    function verifyStage(bytes32, uint8, bytes32, bytes32, bytes calldata) external returns (Verdict, bytes32) {
+    function verifyStage(bytes32, uint8, address, bool, bytes32, bytes32, bytes calldata) external returns (Verdict, bytes32) {
         bytes memory payload = attack;
         if (payload.length != 0) {
             ++attempts;

@@ -25,7 +25,15 @@ contract RevertingVerifier is HostileVerifierBase {
     }
 
     /// @inheritdoc IAgentVerifier
-    function verifyStage(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash, bytes calldata proof)
+    function verifyStage(
+        bytes32 taskId,
+        uint8 stage,
+        address,
+        bool,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        bytes calldata proof
+    )
         external
         view
         returns (Verdict, bytes32)

@@ -32,12 +32,17 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     {}
 
     /// @inheritdoc IAgentVerifier
-    /// @dev `inputHash` is the attested input hash the step declared.
-    function verifyStage(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash, bytes calldata proof)
-        external
-        view
-        returns (Verdict verdict, bytes32 digest)
-    {
+    /// @dev `inputHash` is the attested input hash the step declared. `agent` and `isFinal` are not part of this
+    /// verifier's attestation.
+    function verifyStage(
+        bytes32 taskId,
+        uint8 stage,
+        address,
+        bool,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        bytes calldata proof
+    ) external view returns (Verdict verdict, bytes32 digest) {
         if (proof.length < HEADER_LENGTH) return (Verdict.Invalid, bytes32(0));
         uint8 claimed = uint8(proof[0]);
         bytes32 declared = bytes32(proof[1:33]);

@@ -6,7 +6,7 @@
  */
 import { network } from "hardhat";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { keccak256, stringToHex, toFunctionSelector, toHex, zeroAddress, zeroHash, type Abi, type Hex } from "viem";
+import { concat, keccak256, stringToHex, toFunctionSelector, toHex, zeroAddress, zeroHash, type Abi, type Hex } from "viem";
 import {
   AgentAuth,
   InputSource,
@@ -18,6 +18,7 @@ import {
   ecdsaAttestationVerifierAbi,
   encodeStageProof,
   encodeStepData,
+  encodeProveProof,
   stageAttestationTypedData,
 } from "../../sdk/chain/index.js";
 import { attribute, selectorNames, type Attribution } from "./gas-trace.js";
@@ -110,17 +111,17 @@ const outHash = keccak256(out);
 /** Every stage here takes the attested task input: stages after 0 carry stage 0's outputHash as witness. */
 const step = (taskId: Hex, ih: Hex, stage: number, isFinal: boolean, agentId = 1n) =>
   measure(
-    handlerAsAgent.write.onAgentStep([taskId, ih, outHash, out, agentId, agent.account.address, stage, isFinal, stage === 0 ? "0x" : encodeStepData(outHash)]),
+    handlerAsAgent.write.onAgentStep([taskId, ih, outHash, out, agentId, agent.account.address, stage, isFinal, stage === 0 ? "0x" : encodeStepData(concat([outHash, agent.account.address]))]),
     "AgentHandler.onAgentStep",
   );
-async function proofFor(taskId: Hex, ih: Hex, stage: number) {
+async function proofFor(taskId: Hex, ih: Hex, stage: number, isFinal: boolean) {
   const signature = await attester.signTypedData(
-    stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage, inputHash: ih, outputHash: outHash, verdict: Verdict.Approved }),
+    stageAttestationTypedData({ chainId, verifier: ecdsa.address, handler: handler.address, taskId, stage, agent: agent.account.address, isFinal, inputHash: ih, outputHash: outHash, verdict: Verdict.Approved }),
   );
   return encodeStageProof({ verdict: Verdict.Approved, signatures: [{ signer: attester.account.address, signature }] });
 }
-async function prove(taskId: Hex, ih: Hex, stage: number) {
-  const proof = await proofFor(taskId, ih, stage);
+async function prove(taskId: Hex, ih: Hex, stage: number, isFinal: boolean) {
+  const proof = encodeProveProof(agent.account.address, await proofFor(taskId, ih, stage, isFinal));
   return measure(handlerAsAgent.write.onAgentProve([taskId, ih, outHash, proof, ecdsa.address, stage]), "AgentHandler.onAgentProve");
 }
 
@@ -133,7 +134,7 @@ await publicClient.waitForTransactionReceipt({ hash: await registry.write.setOwn
 const t1 = await dispatch(wf1);
 const call1k = await dispatch(wf1, toHex(new Uint8Array(1024).fill(7)));
 const step0 = await step(t1.taskId, t1.inputHash, 0, true);
-const proveFinal = await prove(t1.taskId, t1.inputHash, 0);
+const proveFinal = await prove(t1.taskId, t1.inputHash, 0, true);
 const task1 = t1.gas + step0.gas + proveFinal.gas;
 
 const t5 = await dispatch(wf5);
@@ -146,7 +147,7 @@ for (let s = 0; s < 5; s++) {
 }
 const proves5: Measured[] = [];
 for (let s = 0; s < 5; s++) {
-  const m = await prove(t5.taskId, t5.inputHash, s);
+  const m = await prove(t5.taskId, t5.inputHash, s, s === 4);
   proves5.push(m);
   task5 += m.gas;
 }
@@ -154,7 +155,7 @@ const tAtomic = await dispatch(wf1);
 const stepAndProve1 = await measure(
   handlerAsAgent.write.stepAndProve([
     { taskId: tAtomic.taskId, inputHash: tAtomic.inputHash, outputHash: outHash, output: out, agentId: 1n, agent: agent.account.address, stage: 0, isFinal: true, data: "0x" },
-    await proofFor(tAtomic.taskId, tAtomic.inputHash, 0),
+    await proofFor(tAtomic.taskId, tAtomic.inputHash, 0, true),
   ]),
   "AgentHandler.stepAndProve",
 );

@@ -76,7 +76,7 @@ export async function quickstart(log: (line: string) => void = console.log) {
   const salt: Hex = `0x${"00".repeat(31)}01`;
   const taskId = computeTaskId({ chainId: 31337, caller, requester, handler, salt });
   const stage0Output = keccak256(stringToHex("gate verdict: approve"));
-  const data = encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: stage0Output }));
+  const data = encodeStepData(stepWitness({ stage: 1, chained: false, stage0OutputHash: stage0Output, stage0Agent: requester }));
   log(`task ${taskId.slice(0, 12)}…; stage 1's onAgentStep data carries its witness (${(data.length - 2) / 2} B)`);
 
   return { dagOk: dag.ok, capsuleOk: class1.ok && checked.ok, taskId };

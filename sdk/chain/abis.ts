@@ -522,6 +522,22 @@ export const agentHandlerAbi = [
         "type": "uint8"
       }
     ],
+    "name": "AgentHandlerMissingProveHeader",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      }
+    ],
     "name": "AgentHandlerMissingWitness",
     "type": "error"
   },
@@ -2163,6 +2179,16 @@ export const agentVerifierAbi = [
         "type": "uint8"
       },
       {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "isFinal",
+        "type": "bool"
+      },
+      {
         "internalType": "bytes32",
         "name": "inputHash",
         "type": "bytes32"
@@ -2307,6 +2333,16 @@ export const ecdsaAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "isFinal",
+        "type": "bool"
       },
       {
         "internalType": "bytes32",
@@ -2466,6 +2502,16 @@ export const ecdsaAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "isFinal",
+        "type": "bool"
       },
       {
         "internalType": "bytes32",
@@ -2776,6 +2822,16 @@ export const wyriweAttestationVerifierAbi = [
         "internalType": "uint8",
         "name": "stage",
         "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       },
       {
         "internalType": "bytes32",

@@ -1,11 +1,12 @@
 /**
- * Proofs for the reference attestation verifiers (contracts/verifiers/): EIP-712 typed data to sign, and the proof
+ * Proofs for the reference attestation verifiers (contracts/verifiers/): EIP-712 typed data to sign (the ECDSA
+ * verifier's `StageAttestation` binds the stepping `agent` and `isFinal`), and the proof
  * byte layouts `verdict ‖ signatures` (EcdsaAttestationVerifier) and `verdict ‖ declared ‖ pipelineHash ‖ signatures`
  * (WyriweAttestationVerifier). Signatures are ordered by ascending signer address, as the verifiers require.
  */
 import { concat, toHex, type Address, type Hex, type TypedDataDefinition } from "viem";
 import { ChainParameterError } from "./errors.js";
-import { assertAddress, assertBytes32, assertUint } from "./validate.js";
+import { assertAddress, assertBool, assertBytes32, assertObject, assertUint } from "./validate.js";
 import { attestedInputHash } from "./wyriwe.js";
 
 /** IAgentVerifier.Verdict. */
@@ -22,6 +23,8 @@ const stageAttestationTypes = {
     { name: "handler", type: "address" },
     { name: "taskId", type: "bytes32" },
     { name: "stage", type: "uint8" },
+    { name: "agent", type: "address" },
+    { name: "isFinal", type: "bool" },
     { name: "inputHash", type: "bytes32" },
     { name: "outputHash", type: "bytes32" },
     { name: "verdict", type: "uint8" },
@@ -53,12 +56,20 @@ type Common = {
   verdict: SignableVerdict;
 };
 
-export type StageAttestationParameters = Common & { inputHash: Hex };
+export type StageAttestationParameters = Common & {
+  /** The agent the step is recorded under (the stepping agent). */
+  agent: Address;
+  /** The step's final flag. */
+  isFinal: boolean;
+  inputHash: Hex;
+};
 export type StageAttestationTypedData = TypedDataDefinition<typeof stageAttestationTypes, "StageAttestation">;
 
 /** The EIP-712 typed data an EcdsaAttestationVerifier attester signs. */
 export function stageAttestationTypedData(p: StageAttestationParameters): StageAttestationTypedData {
   checkCommon(p);
+  assertAddress("agent", p.agent);
+  assertBool("isFinal", p.isFinal);
   assertBytes32("inputHash", p.inputHash);
   return {
     domain: { ...ECDSA_VERIFIER_DOMAIN, chainId: Number(p.chainId), verifyingContract: p.verifier },
@@ -68,6 +79,8 @@ export function stageAttestationTypedData(p: StageAttestationParameters): StageA
       handler: p.handler,
       taskId: p.taskId,
       stage: p.stage,
+      agent: p.agent,
+      isFinal: p.isFinal,
       inputHash: p.inputHash,
       outputHash: p.outputHash,
       verdict: p.verdict,
@@ -105,14 +118,16 @@ export type AttesterSignature = { signer: Address; signature: Hex };
 export type EncodeStageProofParameters = { verdict: SignableVerdict; signatures: readonly AttesterSignature[] };
 
 /** `verdict ‖ signatures` for EcdsaAttestationVerifier. */
-export function encodeStageProof({ verdict, signatures }: EncodeStageProofParameters): Hex {
-  return concat([verdictByte(verdict), ...orderedSignatures(signatures)]);
+export function encodeStageProof(p: EncodeStageProofParameters): Hex {
+  assertObject("encodeStageProof parameters", p);
+  return concat([verdictByte(p.verdict), ...orderedSignatures(p.signatures)]);
 }
 
 export type EncodeWyriweProofParameters = EncodeStageProofParameters & { declaredInputHash: Hex; pipelineHash: Hex };
 
 /** `verdict ‖ declaredInputHash ‖ pipelineHash ‖ signatures` for WyriweAttestationVerifier. */
 export function encodeWyriweProof(p: EncodeWyriweProofParameters): Hex {
+  assertObject("encodeWyriweProof parameters", p);
   assertBytes32("declaredInputHash", p.declaredInputHash);
   assertBytes32("pipelineHash", p.pipelineHash);
   return concat([verdictByte(p.verdict), p.declaredInputHash, p.pipelineHash, ...orderedSignatures(p.signatures)]);
@@ -131,6 +146,7 @@ function orderedSignatures(signatures: readonly AttesterSignature[]): Hex[] {
   }
   const seen = new Set<string>();
   for (const [i, s] of signatures.entries()) {
+    assertObject(`signatures[${i}]`, s);
     assertAddress(`signatures[${i}].signer`, s.signer);
     if (typeof s.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(s.signature)) {
       throw new ChainParameterError(`signatures[${i}].signature`, "expected a 65-byte r‖s‖v signature");
@@ -145,6 +161,7 @@ function orderedSignatures(signatures: readonly AttesterSignature[]): Hex[] {
 }
 
 function checkCommon(p: Common): void {
+  assertObject("attestation parameters", p);
   assertUint("chainId", p.chainId, 2n ** 53n - 1n);
   assertAddress("verifier", p.verifier);
   assertAddress("handler", p.handler);

@@ -49,6 +49,8 @@ export {
   stepDigest,
   stepWitness,
   encodeStepData,
+  encodeProveProof,
+  type StepDigestParameters,
   type StepHistory,
   type StepWitnessParameters,
 } from "./step.js";

@@ -26,3 +26,19 @@ function describe(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   return String(value);
 }
+
+export function assertBool(name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== "boolean") throw new ChainParameterError(name, `expected a boolean, got ${describe(value)}`);
+}
+
+export function assertHex(name: string, value: unknown): asserts value is Hex {
+  if (typeof value !== "string" || !isHex(value, { strict: true }) || value.length % 2 !== 0) {
+    throw new ChainParameterError(name, `expected 0x-prefixed hex bytes, got ${describe(value)}`);
+  }
+}
+
+export function assertObject(name: string, value: unknown): asserts value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) {
+    throw new ChainParameterError(name, `expected an object, got ${describe(value)}`);
+  }
+}

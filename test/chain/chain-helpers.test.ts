@@ -17,6 +17,12 @@ import {
   pipelineHashOf,
   stageAttestationTypedData,
 } from "../../sdk/index.js";
+import {
+  encodeProveProof,
+  encodeStepData,
+  stepDigest,
+  stepWitness,
+} from "../../sdk/chain/index.js";
 import { renderAbis } from "../../scripts/gen-abis.js";
 
 const A: Address = "0x1111111111111111111111111111111111111111";
@@ -96,12 +102,72 @@ describe("attestation proofs", () => {
   });
   it("typed data signs and recovers to the attester", async () => {
     const account = privateKeyToAccount(`0x${"42".repeat(32)}`);
-    const typed = stageAttestationTypedData({ chainId: 1, verifier: A, handler: B, taskId: H, stage: 3, inputHash: H, outputHash: H, verdict: Verdict.Approved });
+    const typed = stageAttestationTypedData({ chainId: 1, verifier: A, handler: B, taskId: H, stage: 3, agent: A, isFinal: false, inputHash: H, outputHash: H, verdict: Verdict.Approved });
     assert.equal(typed.domain?.name, "AgentExecEcdsaVerifier");
     const sig = await account.signTypedData(typed);
     const { recoverTypedDataAddress } = await import("viem");
     assert.equal(await recoverTypedDataAddress({ ...typed, signature: sig }), account.address);
     throwsParam(() => stageAttestationTypedData({ ...typed.message, chainId: 1, verifier: A, stage: 256 } as never), "stage");
+  });
+});
+
+describe("step records, witnesses and prove headers (v3)", () => {
+  it("stepDigest is keccak256(abi.encode(inputHash, outputHash, agent, isFinal))", () => {
+    const expected = keccak256(
+      encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "address" }, { type: "bool" }], [H, zeroHash, A, true]),
+    );
+    assert.equal(stepDigest({ inputHash: H, outputHash: zeroHash, agent: A, isFinal: true }), expected);
+    assert.notEqual(stepDigest({ inputHash: H, outputHash: zeroHash, agent: A, isFinal: false }), expected);
+    assert.notEqual(stepDigest({ inputHash: H, outputHash: zeroHash, agent: B, isFinal: true }), expected);
+  });
+  it("stepDigest rejects malformed and missing input", () => {
+    throwsParam(() => stepDigest(undefined as never), "stepDigest parameters");
+    throwsParam(() => stepDigest(null as never), "stepDigest parameters");
+    throwsParam(() => stepDigest({ inputHash: H, outputHash: H, agent: A } as never), "isFinal");
+    throwsParam(() => stepDigest({ inputHash: H, outputHash: H, agent: "0x12" as Address, isFinal: false }), "agent");
+    throwsParam(() => stepDigest({ inputHash: "0x12" as Hex, outputHash: H, agent: A, isFinal: false }), "inputHash");
+  });
+  it("stepWitness is hash ‖ agent (52 bytes), none for a first step of stage 0", () => {
+    assert.equal(stepWitness({ stage: 0, chained: false }), undefined);
+    assert.equal(stepWitness({ stage: 1, chained: false, stage0OutputHash: H, stage0Agent: A }), `${H}${A.slice(2)}`);
+    assert.equal(stepWitness({ stage: 2, chained: true, previousInputHash: H, previousAgent: B }), `${H}${B.slice(2)}`);
+    assert.equal(stepWitness({ stage: 0, chained: false, replacing: true, stage0OutputHash: H, stage0Agent: A }), `${H}${A.slice(2)}`);
+  });
+  it("stepWitness rejects missing history and malformed input", () => {
+    throwsParam(() => stepWitness(undefined as never), "stepWitness parameters");
+    throwsParam(() => stepWitness(null as never), "stepWitness parameters");
+    throwsParam(() => stepWitness({ stage: 1, chained: false, stage0OutputHash: H }), "stage0Agent");
+    throwsParam(() => stepWitness({ stage: 1, chained: false, stage0Agent: A }), "stage0OutputHash");
+    throwsParam(() => stepWitness({ stage: 1, chained: true, previousInputHash: H }), "previousAgent");
+    throwsParam(() => stepWitness({ stage: 1, chained: true, previousAgent: A }), "previousInputHash");
+    throwsParam(() => stepWitness({ stage: 1, chained: "no" as never }), "chained");
+    throwsParam(() => stepWitness({ stage: 256, chained: false }), "stage");
+  });
+  it("encodeStepData prefixes a 52-byte witness and validates both parts", () => {
+    const w = stepWitness({ stage: 1, chained: false, stage0OutputHash: H, stage0Agent: A })!;
+    assert.equal(encodeStepData(w, "0xabcd"), `${w}abcd`);
+    assert.equal(encodeStepData(undefined, "0xabcd"), "0xabcd");
+    throwsParam(() => encodeStepData(H), "witness");
+    throwsParam(() => encodeStepData(w, "0xabc" as Hex), "appData");
+    throwsParam(() => encodeStepData(w, null as never), "appData");
+  });
+  it("encodeProveProof is agent ‖ verifierProof", () => {
+    assert.equal(encodeProveProof(A, "0x01ff"), `${A}01ff`);
+    assert.equal(encodeProveProof(A, "0x"), A);
+    throwsParam(() => encodeProveProof(undefined as never, "0x"), "agent");
+    throwsParam(() => encodeProveProof(A, undefined as never), "verifierProof");
+    throwsParam(() => encodeProveProof(A, "0x1" as Hex), "verifierProof");
+  });
+  it("stage attestation typed data binds agent and isFinal", () => {
+    const base = { chainId: 1, verifier: A, handler: B, taskId: H, stage: 0, inputHash: H, outputHash: H, verdict: Verdict.Approved } as const;
+    const t = stageAttestationTypedData({ ...base, agent: A, isFinal: true });
+    assert.equal(t.message.agent, A);
+    assert.equal(t.message.isFinal, true);
+    throwsParam(() => stageAttestationTypedData({ ...base, isFinal: true } as never), "agent");
+    throwsParam(() => stageAttestationTypedData({ ...base, agent: A } as never), "isFinal");
+    throwsParam(() => stageAttestationTypedData(null as never), "attestation parameters");
+    throwsParam(() => encodeStageProof(undefined as never), "encodeStageProof parameters");
+    throwsParam(() => encodeWyriweProof(null as never), "encodeWyriweProof parameters");
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { InputSource, TaskStatus, encodeStepData, stepWitness } from "../../sdk/chain/index.js";
+import { InputSource, TaskStatus, Verdict, encodeStepData, stepWitness } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("3-stage async workflow: steps chain freely, the final prove waits for every earlier stage", async () => {
@@ -12,8 +12,9 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
   const { taskId, inputHash } = await f.dispatch(workflowHash);
   const outs = [f.output("classified"), f.output("summarised"), f.output("published")];
   const inputs = [inputHash, outs[0]!.outputHash, outs[1]!.outputHash];
-  // A chained step's witness is the previous stage's inputHash (see sdk/chain/step.ts).
-  const data = (stage: number) => encodeStepData(stepWitness({ stage, chained: stage > 0, previousInputHash: inputs[stage - 1] }));
+  // A chained step's witness is the previous stage's inputHash and agent (see sdk/chain/step.ts).
+  const data = (stage: number) =>
+    encodeStepData(stepWitness({ stage, chained: stage > 0, previousInputHash: inputs[stage - 1], previousAgent: agent }));
 
   it("records all three steps without any prove", async () => {
     for (let stage = 0; stage < 3; stage++) {
@@ -39,9 +40,9 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
   });
 
   it("refuses the final prove while stages 0 and 1 are unproven", async () => {
-    const proof = await f.stageProof(taskId, 2, inputs[2]!, outs[2]!.outputHash);
+    const proof = await f.stageProof(taskId, 2, inputs[2]!, outs[2]!.outputHash, Verdict.Approved, { isFinal: true });
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputs[2]!, outs[2]!.outputHash, proof, f.ecdsa.address, 2]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputs[2]!, outs[2]!.outputHash, f.ph(proof), f.ecdsa.address, 2]),
       f.handler,
       "AgentHandlerEarlierStagesUnproven",
       [taskId, 0b11n],
@@ -52,15 +53,15 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
     for (const stage of [1, 0]) {
       const proof = await f.stageProof(taskId, stage, inputs[stage]!, outs[stage]!.outputHash);
       await viem.assertions.emitWithArgs(
-        f.handlerAsAgent.write.onAgentProve([taskId, inputs[stage]!, outs[stage]!.outputHash, proof, f.ecdsa.address, stage]),
+        f.handlerAsAgent.write.onAgentProve([taskId, inputs[stage]!, outs[stage]!.outputHash, f.ph(proof), f.ecdsa.address, stage]),
         f.handler,
         "AgentStageProven",
         [taskId, stage, f.ecdsa.address, (d: unknown) => typeof d === "string" && d.length === 66],
       );
     }
-    const proof = await f.stageProof(taskId, 2, inputs[2]!, outs[2]!.outputHash);
+    const proof = await f.stageProof(taskId, 2, inputs[2]!, outs[2]!.outputHash, Verdict.Approved, { isFinal: true });
     await viem.assertions.emitWithArgs(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputs[2]!, outs[2]!.outputHash, proof, f.ecdsa.address, 2]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputs[2]!, outs[2]!.outputHash, f.ph(proof), f.ecdsa.address, 2]),
       f.handler,
       "AgentTaskFinalized",
       [taskId, 2, outs[2]!.outputHash],
@@ -75,7 +76,7 @@ describe("3-stage async workflow: steps chain freely, the final prove waits for 
     const o0 = f.output("a");
     await f.mined(f.handlerAsAgent.write.onAgentStep([t.taskId, t.inputHash, o0.outputHash, o0.output, 1n, agent, 0, false, "0x"]));
     const o1 = f.output("b");
-    const witness = encodeStepData(t.inputHash);
+    const witness = f.witness(t.inputHash);
     await viem.assertions.revertWithCustomErrorWithArgs(
       f.handlerAsAgent.write.onAgentStep([t.taskId, t.inputHash, o1.outputHash, o1.output, 1n, agent, 1, false, witness]),
       f.handler,

@@ -25,7 +25,7 @@ describe("gating stage: a non-approving verdict halts the task for good", async 
     await f.mined(f.handlerAsAgent.write.onAgentStep([taskId, inputHash, verdict.outputHash, verdict.output, 1n, agent, 0, false, "0x"]));
     const proof = await f.wyriweProof(taskId, 0, inputHash, "0x".padEnd(66, "0") as `0x${string}`, verdict.outputHash, Verdict.Denied);
     await viem.assertions.emitWithArgs(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, proof, f.wyriwe.address, 0]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, f.ph(proof), f.wyriwe.address, 0]),
       f.handler,
       "AgentTaskHalted",
       [taskId, 0, (d: unknown) => typeof d === "string"],
@@ -33,14 +33,14 @@ describe("gating stage: a non-approving verdict halts the task for good", async 
     assert.equal((await f.handler.read.taskOf([taskId])).status, TaskStatus.Halted);
     const action = f.output("transfer 10 ETH");
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, encodeStepData(verdict.outputHash)]),
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, f.witness(verdict.outputHash)]),
       f.handler,
       "AgentHandlerTaskNotActive",
       [taskId, TaskStatus.Halted],
     );
     const approve = await f.wyriweProof(taskId, 0, inputHash, IDENTITY_PIPELINE_HASH, verdict.outputHash, Verdict.Approved);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, approve, f.wyriwe.address, 0]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, f.ph(approve), f.wyriwe.address, 0]),
       f.handler,
       "AgentHandlerTaskNotActive",
       [taskId, TaskStatus.Halted],
@@ -54,16 +54,16 @@ describe("gating stage: a non-approving verdict halts the task for good", async 
     // A WYRIWE proof claiming a transform the model did not get does not verify: rejected, not halted.
     const badPipeline = await f.wyriweProof(taskId, 0, inputHash, pipelineHashOf("ipfs://rag-v1"), verdict.outputHash, Verdict.Denied);
     await viem.assertions.emit(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, badPipeline, f.wyriwe.address, 0]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, f.ph(badPipeline), f.wyriwe.address, 0]),
       f.handler,
       "AgentProveRejected",
     );
     assert.equal((await f.handler.read.taskOf([taskId])).status, TaskStatus.Active);
     const proof = await f.wyriweProof(taskId, 0, inputHash, IDENTITY_PIPELINE_HASH, verdict.outputHash, Verdict.Approved);
-    await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, proof, f.wyriwe.address, 0]));
+    await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, inputHash, verdict.outputHash, f.ph(proof), f.wyriwe.address, 0]));
     const action = f.output("transfer 1 ETH");
     await f.mined(
-      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, encodeStepData(verdict.outputHash)]),
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, action.outputHash, action.output, 1n, agent, 1, true, f.witness(verdict.outputHash)]),
     );
     assert.equal((await f.handler.read.taskOf([taskId])).steppedStages, 2);
   });
@@ -110,20 +110,20 @@ describe("WYRIWE sentinel on-chain", async () => {
     // After attestation, later stages key on the attested hash, not the declared one.
     const out1 = f.output("second");
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, out1.outputHash, out1.output, 1n, agent, 1, true, encodeStepData(out.outputHash)]),
+      f.handlerAsAgent.write.onAgentStep([taskId, inputHash, out1.outputHash, out1.output, 1n, agent, 1, true, f.witness(out.outputHash)]),
       f.handler,
       "AgentHandlerInputNotAttested",
       [taskId, 1, inputHash],
     );
     await f.mined(
-      f.handlerAsAgent.write.onAgentStep([taskId, attested, out1.outputHash, out1.output, 1n, agent, 1, true, encodeStepData(out.outputHash)]),
+      f.handlerAsAgent.write.onAgentStep([taskId, attested, out1.outputHash, out1.output, 1n, agent, 1, true, f.witness(out.outputHash)]),
     );
     // Proves bind to the attested input too.
     const p0 = await f.stageProof(taskId, 0, attested, out.outputHash);
-    await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, attested, out.outputHash, p0, f.ecdsa.address, 0]));
+    await f.mined(f.handlerAsAgent.write.onAgentProve([taskId, attested, out.outputHash, f.ph(p0), f.ecdsa.address, 0]));
     const p1 = await f.stageProof(taskId, 1, inputHash, out1.outputHash);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, out1.outputHash, p1, f.ecdsa.address, 1]),
+      f.handlerAsAgent.write.onAgentProve([taskId, inputHash, out1.outputHash, f.ph(p1), f.ecdsa.address, 1]),
       f.handler,
       "AgentHandlerProveBindingMismatch",
       [taskId, 1, inputHash, out1.outputHash],

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TaskStatus, stepDigest } from "../../sdk/chain/index.js";
+import { TaskStatus, Verdict, stepDigest } from "../../sdk/chain/index.js";
 import { deployAgentExec } from "./helpers/fixture.js";
 
 describe("minimum path: callAgent → onAgentStep(0, final) → onAgentProve(0)", async () => {
@@ -32,13 +32,13 @@ describe("minimum path: callAgent → onAgentStep(0, final) → onAgentProve(0)"
   it("the single final step is accepted", async () => {
     const tx = f.handlerAsAgent.write.onAgentStep([taskId, inputHash, outputHash, output, 7n, agent, 0, true, "0x"]);
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentStepAccepted", [taskId, 0, agent, 7n, inputHash, outputHash, true]);
-    assert.equal(await f.handler.read.stepDigest([taskId, 0]), stepDigest(inputHash, outputHash));
+    assert.equal(await f.handler.read.stepDigest([taskId, 0]), stepDigest({ inputHash, outputHash, agent, isFinal: true }));
   });
 
   it("its prove finalises the task", async () => {
-    const proof = await f.stageProof(taskId, 0, inputHash, outputHash);
+    const proof = await f.stageProof(taskId, 0, inputHash, outputHash, Verdict.Approved, { isFinal: true });
     // Anyone may submit a prove: the verifier, not the submitter, must be convinced.
-    const tx = f.handlerAsStranger.write.onAgentProve([taskId, inputHash, outputHash, proof, f.ecdsa.address, 0]);
+    const tx = f.handlerAsStranger.write.onAgentProve([taskId, inputHash, outputHash, f.ph(proof), f.ecdsa.address, 0]);
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentTaskFinalized", [taskId, 0, outputHash]);
     const view = await f.handler.read.taskOf([taskId]);
     assert.equal(view.status, TaskStatus.Finalized);

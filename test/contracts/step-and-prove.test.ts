@@ -28,7 +28,7 @@ describe("stepAndProve: atomic step + prove, and the only way to replace an unpr
 
   it("records and proves a fresh step in one transaction", async () => {
     const { taskId, inputHash } = await f.dispatch(open1.workflowHash);
-    const proof = await f.stageProof(taskId, 0, inputHash, honest.outputHash);
+    const proof = await f.stageProof(taskId, 0, inputHash, honest.outputHash, Verdict.Approved, { isFinal: true });
     const tx = f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, true, agent), proof]);
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentTaskFinalized", [taskId, 0, honest.outputHash]);
   });
@@ -44,8 +44,8 @@ describe("stepAndProve: atomic step + prove, and the only way to replace an unpr
       [taskId, 0],
     );
     // …stepAndProve can, because its prove approves. A replacement of stage 0 carries the witness (the junk output).
-    const proof = await f.stageProof(taskId, 0, inputHash, honest.outputHash);
-    const tx = f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, true, agent, encodeStepData(junk.outputHash)), proof]);
+    const proof = await f.stageProof(taskId, 0, inputHash, honest.outputHash, Verdict.Approved, { isFinal: true });
+    const tx = f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, true, agent, f.witness(junk.outputHash, squatter)), proof]);
     await viem.assertions.emitWithArgs(tx, f.handler, "AgentStepReplaced", [taskId, 0, 0]);
     assert.equal((await f.handler.read.taskOf([taskId])).status, TaskStatus.Finalized);
   });
@@ -55,23 +55,23 @@ describe("stepAndProve: atomic step + prove, and the only way to replace an unpr
     await f.mined(f.handlerAsAgent.write.onAgentStep([taskId, inputHash, honest.outputHash, honest.output, 0n, agent, 0, false, "0x"]));
     const forged = await f.stageProof(taskId, 0, inputHash, honest.outputHash); // signed for the honest output
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsStranger.write.stepAndProve([step(taskId, inputHash, junk, 0, false, squatter, encodeStepData(honest.outputHash)), forged]),
+      f.handlerAsStranger.write.stepAndProve([step(taskId, inputHash, junk, 0, false, squatter, f.witness(honest.outputHash)), forged]),
       f.handler,
       "AgentHandlerProveRejected",
       [taskId, 0, ProveRejection.InvalidProof, (d: unknown) => typeof d === "string"],
     );
-    assert.equal(await f.handler.read.stepDigest([taskId, 0]), stepDigest(inputHash, honest.outputHash));
+    assert.equal(await f.handler.read.stepDigest([taskId, 0]), stepDigest({ inputHash, outputHash: honest.outputHash, agent, isFinal: false }));
   });
 
   it("replacing an earlier squatted stage discards the unproven later steps", async () => {
     const { taskId, inputHash } = await f.dispatch(open2.workflowHash);
     await f.mined(f.handlerAsStranger.write.onAgentStep([taskId, inputHash, junk.outputHash, junk.output, 0n, squatter, 0, false, "0x"]));
     await f.mined(
-      f.handlerAsStranger.write.onAgentStep([taskId, inputHash, junk.outputHash, junk.output, 0n, squatter, 1, true, encodeStepData(junk.outputHash)]),
+      f.handlerAsStranger.write.onAgentStep([taskId, inputHash, junk.outputHash, junk.output, 0n, squatter, 1, true, f.witness(junk.outputHash, squatter)]),
     );
     const p0 = await f.stageProof(taskId, 0, inputHash, honest.outputHash);
     await viem.assertions.emitWithArgs(
-      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, false, agent, encodeStepData(junk.outputHash)), p0]),
+      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, false, agent, f.witness(junk.outputHash, squatter)), p0]),
       f.handler,
       "AgentStepReplaced",
       [taskId, 0, 1],
@@ -80,9 +80,9 @@ describe("stepAndProve: atomic step + prove, and the only way to replace an unpr
     assert.equal(view.steppedStages, 1);
     assert.equal(view.finalStepped, false);
     const final = f.output("final");
-    const p1 = await f.stageProof(taskId, 1, inputHash, final.outputHash);
+    const p1 = await f.stageProof(taskId, 1, inputHash, final.outputHash, Verdict.Approved, { isFinal: true });
     await viem.assertions.emit(
-      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, final, 1, true, agent, encodeStepData(honest.outputHash)), p1]),
+      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, final, 1, true, agent, f.witness(honest.outputHash)), p1]),
       f.handler,
       "AgentTaskFinalized",
     );
@@ -94,7 +94,7 @@ describe("stepAndProve: atomic step + prove, and the only way to replace an unpr
     await f.mined(f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, honest, 0, false, agent), p0]));
     const pj = await f.stageProof(taskId, 0, inputHash, junk.outputHash);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, junk, 0, false, agent, encodeStepData(honest.outputHash)), pj]),
+      f.handlerAsAgent.write.stepAndProve([step(taskId, inputHash, junk, 0, false, agent, f.witness(honest.outputHash)), pj]),
       f.handler,
       "AgentHandlerStageAlreadyProven",
       [taskId, 0],

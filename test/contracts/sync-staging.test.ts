@@ -15,13 +15,13 @@ describe("3-stage sync workflow: each stage's prove gates the next step; a faile
   async function step(stage: number) {
     const o = outs[stage]!;
     // Stages 1 and 2 take the attested task input: their witness is stage 0's outputHash.
-    const data = encodeStepData(stepWitness({ stage, chained: false, stage0OutputHash: outs[0]!.outputHash }));
+    const data = encodeStepData(stepWitness({ stage, chained: false, stage0OutputHash: outs[0]!.outputHash, stage0Agent: agent }));
     return f.handlerAsAgent.write.onAgentStep([taskId, inputHash, o.outputHash, o.output, 1n, agent, stage, stage === 2, data]);
   }
   async function prove(stage: number, proof?: `0x${string}`) {
     const o = outs[stage]!;
-    const p = proof ?? (await f.stageProof(taskId, stage, inputHash, o.outputHash));
-    return f.handlerAsAgent.write.onAgentProve([taskId, inputHash, o.outputHash, p, f.ecdsa.address, stage]);
+    const p = proof ?? (await f.stageProof(taskId, stage, inputHash, o.outputHash, Verdict.Approved, { isFinal: stage === 2 }));
+    return f.handlerAsAgent.write.onAgentProve([taskId, inputHash, o.outputHash, f.ph(p), f.ecdsa.address, stage]);
   }
 
   it("refuses step 1 until stage 0 is proven", async () => {

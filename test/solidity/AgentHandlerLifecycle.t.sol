@@ -263,22 +263,22 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         h.onAgentStep(b, inputHash, _out(0), "", AGENT_ID, agent, 0, true, "");
         vm.stopPrank();
 
-        bytes32 dInvalid = keccak256(abi.encode(address(h), a, uint8(0), inputHash, _out(0), keccak256(_proof(INVALID))));
+        bytes32 dInvalid = keccak256(abi.encode(address(h), a, uint8(0), agent, true, inputHash, _out(0), keccak256(_proof(INVALID))));
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookProveRejected(a, 0, IAgentExecHandler.ProveRejection.InvalidProof, dInvalid);
-        h.onAgentProve(a, inputHash, _out(0), _proof(INVALID), address(verifier), 0);
+        h.onAgentProve(a, inputHash, _out(0), _ph(_proof(INVALID)), address(verifier), 0);
 
-        bytes32 dOk = keccak256(abi.encode(address(h), a, uint8(0), inputHash, _out(0), keccak256(_proof(APPROVED))));
+        bytes32 dOk = keccak256(abi.encode(address(h), a, uint8(0), agent, true, inputHash, _out(0), keccak256(_proof(APPROVED))));
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookStageProven(a, 0, dOk);
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookTaskFinalized(a, 0, _out(0));
-        h.onAgentProve(a, inputHash, _out(0), _proof(APPROVED), address(verifier), 0);
+        h.onAgentProve(a, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
 
-        bytes32 dDeny = keccak256(abi.encode(address(h), b, uint8(0), inputHash, _out(0), keccak256(_proof(DENIED))));
+        bytes32 dDeny = keccak256(abi.encode(address(h), b, uint8(0), agent, true, inputHash, _out(0), keccak256(_proof(DENIED))));
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookTaskHalted(b, 0, dDeny);
-        h.onAgentProve(b, inputHash, _out(0), _proof(DENIED), address(verifier), 0);
+        h.onAgentProve(b, inputHash, _out(0), _ph(_proof(DENIED)), address(verifier), 0);
 
         vm.warp(block.timestamp + 10);
         vm.expectEmit(true, true, true, true, address(h));
@@ -296,7 +296,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         h.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, agent, 0, false, "");
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookStepAccepted(t, 1, _out(1), "", AGENT_ID, agent, true, "app bytes");
-        h.onAgentStep(t, inputHash, _out(1), "", AGENT_ID, agent, 1, true, abi.encodePacked(_out(0), "app bytes"));
+        h.onAgentStep(t, inputHash, _out(1), "", AGENT_ID, agent, 1, true, abi.encodePacked(_out(0), agent, "app bytes"));
         vm.stopPrank();
     }
 
@@ -315,7 +315,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         bytes32 expected = caller.computeTaskId(address(h), address(h), t);
         vm.expectEmit(true, true, true, true, address(h));
         emit IAgentExecHandler.AgentTaskOpened(expected, next, _out(0), block.timestamp + 1 days);
-        h.onAgentProve(t, inputHash, _out(0), _proof(APPROVED), address(verifier), 0);
+        h.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
         assertEq(h.lastFollowUp(), expected, "follow-up id");
         assertEq(uint256(h.taskOf(expected).status), uint256(IAgentExecHandler.TaskStatus.Active), "follow-up open");
         assertEq(uint256(h.taskOf(t).status), uint256(IAgentExecHandler.TaskStatus.Finalized), "first finalized");

@@ -18,7 +18,7 @@ contract GasProbeVerifier {
         minGasAtEntry = minGasAtEntry_;
     }
 
-    function verifyStage(bytes32, uint8, bytes32, bytes32, bytes calldata) external view returns (uint8, bytes32) {
+    function verifyStage(bytes32, uint8, address, bool, bytes32, bytes32, bytes calldata) external view returns (uint8, bytes32) {
         return (gasleft() >= minGasAtEntry ? 1 : 0, bytes32(gasleft()));
     }
 
@@ -35,7 +35,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
     function test_onAgentProve_minimumPathFinalises() public {
         bytes32 t = _dispatch(_registerUniform(1, ASYNC));
         _step(t, 0, inputHash, true);
-        bytes32 digest = _verifierDigest(t, 0, inputHash, _out(0), APPROVED);
+        bytes32 digest = _verifierDigest(t, 0, agent, true, inputHash, _out(0), APPROVED);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentStageProven(t, 0, address(verifier), digest);
         vm.expectEmit(true, true, true, true, address(handler));
@@ -59,7 +59,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(1, ASYNC));
         _step(t, 0, inputHash, true);
         vm.prank(stranger);
-        handler.onAgentProve(t, inputHash, _out(0), _proof(APPROVED), address(verifier), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "anyone may deliver the proof");
     }
 
@@ -67,10 +67,10 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(2, ASYNC));
         _step(t, 0, inputHash, false);
         bytes memory proof = abi.encodePacked(uint8(1), "some attestation bytes");
-        bytes32 expected = keccak256(abi.encode(address(handler), t, uint8(0), inputHash, _out(0), keccak256(proof)));
+        bytes32 expected = keccak256(abi.encode(address(handler), t, uint8(0), agent, false, inputHash, _out(0), keccak256(proof)));
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentStageProven(t, 0, address(verifier), expected);
-        handler.onAgentProve(t, inputHash, _out(0), proof, address(verifier), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(verifier), 0);
     }
 
     function test_onAgentProve_asyncStagesProvenInAnyOrderThenFinal() public {
@@ -204,7 +204,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         s[0].gating = true;
         bytes32 t = _dispatch(_register(_policy(s, 0)));
         _step(t, 0, inputHash, true);
-        bytes32 digest = _verifierDigest(t, 0, inputHash, _out(0), INVALID);
+        bytes32 digest = _verifierDigest(t, 0, agent, true, inputHash, _out(0), INVALID);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentProveRejected(
             t, 0, address(verifier), IAgentExecHandler.ProveRejection.InvalidProof, digest
@@ -257,7 +257,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, forged)
         );
-        handler.onAgentProve(t, inputHash, forged, _proof(APPROVED), address(verifier), 0);
+        handler.onAgentProve(t, inputHash, forged, _ph(_proof(APPROVED)), address(verifier), 0);
     }
 
     function test_onAgentProve_wrongInput_reverts() public {
@@ -280,7 +280,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
                 IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, 0, address(verifier), address(lenient)
             )
         );
-        handler.onAgentProve(t, inputHash, _out(0), _proof(APPROVED), address(lenient), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(lenient), 0);
     }
 
     function test_onAgentProve_finalBeforeEarlierStages_reverts() public {
@@ -350,7 +350,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(_policy(s, 0)));
         _step(t, 0, inputHash, true);
         (bool ok, bytes memory ret) = address(handler).call{gas: 500_000}(
-            abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _proof(APPROVED), address(verifier), 0))
+            abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0))
         );
         assertFalse(ok, "reverted");
         assertEq(bytes4(ret), BoundedCall.BoundedCallInsufficientGas.selector, "selector");
@@ -371,7 +371,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 0, inputHash, true);
         // 1,005,000 * 64/63 ≈ 1,020,953 needed at the check, plus the prove's own work.
         (bool ok,) = address(handler).call{gas: 1_100_000}(
-            abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _proof(APPROVED), address(verifier), 0))
+            abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0))
         );
         assertTrue(ok, "enough gas");
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "finalized");
@@ -394,7 +394,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
             bytes32 t = _dispatch(wf);
             _step(t, 0, inputHash, true);
             (bool ok, bytes memory ret) = address(handler).call{gas: attached}(
-                abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), "", address(probe), 0))
+                abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _ph(""), address(probe), 0))
             );
             if (ok) {
                 _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "a prove that went through was not starved");
@@ -447,7 +447,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes memory output = "result";
         vm.prank(agent);
         handler.onAgentStep(id, inputHash, keccak256(output), output, AGENT_ID, agent, 0, true, "");
-        handler.onAgentProve(id, inputHash, keccak256(output), _proof(APPROVED), address(verifier), 0);
+        handler.onAgentProve(id, inputHash, keccak256(output), _ph(_proof(APPROVED)), address(verifier), 0);
         _assertStatus(id, IAgentExecHandler.TaskStatus.Finalized, "finalized");
     }
 }

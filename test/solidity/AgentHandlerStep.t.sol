@@ -433,7 +433,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotChained.selector, t, 1, inputHash));
         handler.onAgentStep(t, inputHash, _out(1), "", AGENT_ID, agent, 1, true, _w(inputHash));
         _stepChained(t, 1, inputHash, true);
-        assertEq(handler.stepDigest(t, 1), _stepDigest(_out(0), _out(1)), "chained step recorded");
+        assertEq(handler.stepDigest(t, 1), _stepDigest(_out(0), _out(1), agent, true), "chained step recorded");
     }
 
     function test_onAgentStep_chainedStageWrongWitness_reverts() public {

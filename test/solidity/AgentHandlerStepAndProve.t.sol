@@ -20,7 +20,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
 
     function test_stepAndProve_freshStepFinalises() public {
         bytes32 t = _dispatch(_registerUniform(1, SYNC));
-        bytes32 digest = _verifierDigest(t, 0, inputHash, _out(0), APPROVED);
+        bytes32 digest = _verifierDigest(t, 0, agent, true, inputHash, _out(0), APPROVED);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentStepAccepted(t, 0, agent, AGENT_ID, inputHash, _out(0), true);
         vm.expectEmit(true, true, true, true, address(handler));
@@ -284,13 +284,14 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "finalised at the last stage");
     }
 
-    /// @dev The honest agent's proof is public once used or pending: re-recording the same result with it must not
-    /// let anyone flip `isFinal` or take the step's `agent` credit.
+    /// @dev Re-recording the very same step (same hashes, agent and final flag) changes nothing and is refused. (A
+    /// copy under another agent or with the other flag is a different step whose proof must bind those: see
+    /// HostileActors' copier tests.)
     function test_stepAndProve_sameResultReplacement_reverts() public {
         bytes32 t = _dispatch(_register(_policy(_uniform(3, ASYNC), 1)));
         _step(t, 0, inputHash, false);
         _step(t, 1, inputHash, false);
-        IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, true, _w(_out(0)));
+        IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, false, _w(_out(0)));
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerReplacementUnchanged.selector, t, 1));
         handler.stepAndProve(st, _proof(APPROVED));

@@ -31,9 +31,19 @@ contract HostileActorsTest is AgentExecFixture {
         wf = _register(_policy(s, 1));
     }
 
+    /// @dev The attester's signature over a non-final step by {agent}.
     function _attest(bytes32 t, uint8 stage, bytes32 in_, bytes32 out, uint8 verdict) internal view returns (bytes memory) {
+        return _attest(t, stage, agent, false, in_, out, verdict);
+    }
+
+    /// @dev The attester's signature over a step by `by` with final flag `isFinal`.
+    function _attest(bytes32 t, uint8 stage, address by, bool isFinal, bytes32 in_, bytes32 out, uint8 verdict)
+        internal
+        view
+        returns (bytes memory)
+    {
         (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(ATTESTER_PK, ecdsa.attestationDigest(address(handler), t, stage, in_, out, verdict));
+            vm.sign(ATTESTER_PK, ecdsa.attestationDigest(address(handler), t, stage, by, isFinal, in_, out, verdict));
         return abi.encodePacked(verdict, r, s, v);
     }
 
@@ -98,24 +108,24 @@ contract HostileActorsTest is AgentExecFixture {
         bytes32 t = _dispatch(wf);
         _step(t, 0, inputHash, false);
         bytes memory proof = _attest(t, 0, inputHash, _out(0), 1);
-        handler.onAgentProve(t, inputHash, _out(0), proof, address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(ecdsa), 0);
         vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, 0));
-        handler.onAgentProve(t, inputHash, _out(0), proof, address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(ecdsa), 0);
     }
 
     function test_replayedProveAfterFinalisation_reverts() public {
         bytes32 t = _dispatch(wf);
         _step(t, 0, inputHash, false);
-        handler.onAgentProve(t, inputHash, _out(0), _attest(t, 0, inputHash, _out(0), 1), address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_attest(t, 0, inputHash, _out(0), 1)), address(ecdsa), 0);
         _step(t, 1, inputHash, true);
-        bytes memory proof = _attest(t, 1, inputHash, _out(1), 1);
-        handler.onAgentProve(t, inputHash, _out(1), proof, address(ecdsa), 1);
+        bytes memory proof = _attest(t, 1, agent, true, inputHash, _out(1), 1);
+        handler.onAgentProve(t, inputHash, _out(1), _ph(proof), address(ecdsa), 1);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IAgentExecHandler.AgentHandlerTaskNotActive.selector, t, IAgentExecHandler.TaskStatus.Finalized
             )
         );
-        handler.onAgentProve(t, inputHash, _out(1), proof, address(ecdsa), 1);
+        handler.onAgentProve(t, inputHash, _out(1), _ph(proof), address(ecdsa), 1);
     }
 
     // ---------------------------------------------------------------- proves from another task
@@ -132,7 +142,7 @@ contract HostileActorsTest is AgentExecFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, b, 0, inputHash, _out(0))
         );
-        handler.onAgentProve(b, inputHash, _out(0), forA, address(ecdsa), 0);
+        handler.onAgentProve(b, inputHash, _out(0), _ph(forA), address(ecdsa), 0);
     }
 
     function test_proveForAnotherTaskWithIdenticalHashes_isInvalid() public {
@@ -141,14 +151,14 @@ contract HostileActorsTest is AgentExecFixture {
         _step(a, 0, inputHash, false);
         _step(b, 0, inputHash, false); // same input, same output: only the task id tells them apart
         bytes memory forA = _attest(a, 0, inputHash, _out(0), 1);
-        bytes32 digestAtB = ecdsa.attestationDigest(address(handler), b, 0, inputHash, _out(0), 1);
+        bytes32 digestAtB = ecdsa.attestationDigest(address(handler), b, 0, agent, false, inputHash, _out(0), 1);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentProveRejected(
             b, 0, address(ecdsa), IAgentExecHandler.ProveRejection.InvalidProof, digestAtB
         );
-        handler.onAgentProve(b, inputHash, _out(0), forA, address(ecdsa), 0);
+        handler.onAgentProve(b, inputHash, _out(0), _ph(forA), address(ecdsa), 0);
         assertEq(handler.taskOf(b).provenStages, 0, "b not proven");
-        handler.onAgentProve(a, inputHash, _out(0), forA, address(ecdsa), 0);
+        handler.onAgentProve(a, inputHash, _out(0), _ph(forA), address(ecdsa), 0);
         assertEq(handler.taskOf(a).provenStages, 1, "a proven with its own attestation");
     }
 
@@ -161,7 +171,7 @@ contract HostileActorsTest is AgentExecFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 1, inputHash, _out(0))
         );
-        handler.onAgentProve(t, inputHash, _out(0), stage0, address(ecdsa), 1);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(stage0), address(ecdsa), 1);
     }
 
     function _ecdsaStages(uint256 n, IWorkflowPolicyRegistry.Resolution r)
@@ -216,12 +226,12 @@ contract HostileActorsTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         // a "denial" signed by a key that is not an attester
         (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(0xBAD, ecdsa.attestationDigest(address(handler), t, 0, inputHash, _out(0), 2));
+            vm.sign(0xBAD, ecdsa.attestationDigest(address(handler), t, 0, agent, false, inputHash, _out(0), 2));
         vm.prank(stranger);
-        handler.onAgentProve(t, inputHash, _out(0), abi.encodePacked(uint8(2), r, s, v), address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(abi.encodePacked(uint8(2), r, s, v)), address(ecdsa), 0);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Active, "not halted");
         // and the honest approval still lands
-        handler.onAgentProve(t, inputHash, _out(0), _attest(t, 0, inputHash, _out(0), 1), address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_attest(t, 0, inputHash, _out(0), 1)), address(ecdsa), 0);
         assertEq(handler.taskOf(t).provenStages, 1, "proven");
     }
 
@@ -245,7 +255,7 @@ contract HostileActorsTest is AgentExecFixture {
                 IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, 0, address(ecdsa), address(verifier)
             )
         );
-        handler.onAgentProve(t, inputHash, _out(0), _proof(APPROVED), address(verifier), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
     }
 
     // ---------------------------------------------------------------- squatting (Open auth: anyone may step)
@@ -270,20 +280,20 @@ contract HostileActorsTest is AgentExecFixture {
         vm.prank(stranger);
         handler.onAgentStep(t, inputHash, junk, "", 0, stranger, 0, false, "");
         vm.prank(stranger);
-        handler.onAgentStep(t, inputHash, junk, "", 0, stranger, 1, true, _w(junk));
+        handler.onAgentStep(t, inputHash, junk, "", 0, stranger, 1, true, _w(junk, stranger));
         // the honest agent replaces stage 0 (witness: the junk output it displaces), discarding the junk stage 1
         bytes memory proof = _attest(t, 0, inputHash, _out(0), 1);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentStepReplaced(t, 0, 1);
         vm.prank(agent);
-        handler.stepAndProve(_honestStep(t, 0, _out(0), false, _w(junk)), proof);
+        handler.stepAndProve(_honestStep(t, 0, _out(0), false, _w(junk, stranger)), proof);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
         assertEq(v.steppedStages, 1, "junk stage 1 discarded");
         assertEq(v.provenStages, 1, "honest stage 0 proven");
         assertFalse(v.finalStepped, "the junk final step is gone");
         assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0)), "honest record");
         _step(t, 1, inputHash, true);
-        handler.onAgentProve(t, inputHash, _out(1), _attest(t, 1, inputHash, _out(1), 1), address(ecdsa), 1);
+        handler.onAgentProve(t, inputHash, _out(1), _ph(_attest(t, 1, agent, true, inputHash, _out(1), 1)), address(ecdsa), 1);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "finalized with the honest results");
     }
 
@@ -293,7 +303,7 @@ contract HostileActorsTest is AgentExecFixture {
         bytes32 junk = keccak256("junk");
         // the squatter's replacement needs a proof of *its* result; the honest attestation does not verify for it
         bytes memory honestProof = _attest(t, 0, inputHash, _out(0), 1);
-        bytes32 junkDigest = ecdsa.attestationDigest(address(handler), t, 0, inputHash, junk, 1);
+        bytes32 junkDigest = ecdsa.attestationDigest(address(handler), t, 0, stranger, false, inputHash, junk, 1);
         IAgentExecHandler.AgentStep memory st = _honestStep(t, 0, junk, false, _w(_out(0)));
         st.agent = stranger;
         vm.prank(stranger);
@@ -308,7 +318,7 @@ contract HostileActorsTest is AgentExecFixture {
         );
         handler.stepAndProve(st, honestProof);
         assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0)), "honest record kept");
-        handler.onAgentProve(t, inputHash, _out(0), honestProof, address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(honestProof), address(ecdsa), 0);
         // and once proven, no replacement at all
         bytes memory junkProof = _attest(t, 0, inputHash, junk, 1); // even a valid attestation of another result
         vm.prank(stranger);
@@ -324,5 +334,111 @@ contract HostileActorsTest is AgentExecFixture {
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, t, 0, 1));
         handler.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, agent, 0, false, _w(junk));
+    }
+
+    // ---------------------------------------------------------------- copiers (gap 1: step credit and isFinal)
+
+    /// @dev A 3-round workflow that may end after round 0 (minFinalStage 0), every stage proven by {ecdsa}.
+    function _roundsPolicy(IWorkflowPolicyRegistry.AgentAuth auth)
+        internal
+        view
+        returns (IWorkflowPolicyRegistry.WorkflowPolicy memory p)
+    {
+        p = _policy(_ecdsaStages(3, ASYNC), 0);
+        if (auth == IWorkflowPolicyRegistry.AgentAuth.Open) {
+            p.agentAuth = auth;
+            p.agents = new address[](0);
+        }
+    }
+
+    /// @dev The copier front-runs the honest agent's pending stage-0 step with the same result under its own agent
+    /// and `isFinal = true` (ending the multi-round workflow after round 0). The honest agent's public attestation
+    /// (signed for the honest agent, not final) never proves the copy: with the copier's header it is an invalid
+    /// proof, with the honest header it does not bind the record; and the honest agent can still displace the
+    /// copy with its own proof, keeping both the credit and the non-final flag.
+    function _assertCopyNeverVerifies(IWorkflowPolicyRegistry.AgentAuth auth, address copier) internal {
+        bytes32 t = _dispatch(_register(_roundsPolicy(auth)));
+        bytes memory honestProof = _attest(t, 0, inputHash, _out(0), 1); // public once in the mempool
+        vm.prank(copier);
+        handler.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, copier, 0, true, "");
+        assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0), copier, true), "copy recorded");
+
+        bytes32 copyDigest = ecdsa.attestationDigest(address(handler), t, 0, copier, true, inputHash, _out(0), 1);
+        vm.expectEmit(true, true, true, true, address(handler));
+        emit IAgentExecHandler.AgentProveRejected(
+            t, 0, address(ecdsa), IAgentExecHandler.ProveRejection.InvalidProof, copyDigest
+        );
+        handler.onAgentProve(t, inputHash, _out(0), _ph(copier, honestProof), address(ecdsa), 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, _out(0)
+            )
+        );
+        handler.onAgentProve(t, inputHash, _out(0), _ph(agent, honestProof), address(ecdsa), 0);
+        assertEq(handler.taskOf(t).provenStages, 0, "the copy is never proven");
+        _assertStatus(t, IAgentExecHandler.TaskStatus.Active, "not finalised after round 0");
+
+        // the honest agent re-records its own step (a different digest) with its own proof
+        vm.expectEmit(true, true, true, true, address(handler));
+        emit IAgentExecHandler.AgentStepReplaced(t, 0, 0);
+        vm.prank(agent);
+        handler.stepAndProve(_agentStep(t, inputHash, _out(0), 0, false, _w(_out(0), copier)), honestProof);
+        IAgentExecHandler.TaskView memory v = handler.taskOf(t);
+        assertEq(v.provenStages, 1, "honest step proven");
+        assertFalse(v.finalStepped, "the workflow goes on to round 1");
+        assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0), agent, false), "credit with the honest agent");
+    }
+
+    function test_copier_openAuth_copiedStepNeverVerifies() public {
+        _assertCopyNeverVerifies(IWorkflowPolicyRegistry.AgentAuth.Open, stranger);
+    }
+
+    function test_copier_betweenAllowlistAgents_copiedStepNeverVerifies() public {
+        _assertCopyNeverVerifies(IWorkflowPolicyRegistry.AgentAuth.Allowlist, agent2);
+    }
+
+    /// @dev After the honest step is recorded, a copier can only try to replace it (same result, own agent or
+    /// flipped `isFinal`) through stepAndProve with the honest proof: the prove does not verify, so nothing changes.
+    function test_copier_cannotReplaceWithTheHonestProof() public {
+        bytes32 t = _dispatch(_register(_roundsPolicy(IWorkflowPolicyRegistry.AgentAuth.Open)));
+        _step(t, 0, inputHash, false);
+        bytes memory honestProof = _attest(t, 0, inputHash, _out(0), 1);
+        IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(0), 0, false, _w(_out(0)));
+        st.agent = stranger;
+        bytes32 copyDigest = ecdsa.attestationDigest(address(handler), t, 0, stranger, false, inputHash, _out(0), 1);
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAgentExecHandler.AgentHandlerProveRejected.selector,
+                t,
+                0,
+                IAgentExecHandler.ProveRejection.InvalidProof,
+                copyDigest
+            )
+        );
+        handler.stepAndProve(st, honestProof);
+        // the honest agent itself flipping isFinal needs a proof signed for isFinal = true
+        st.agent = agent;
+        st.isFinal = true;
+        bytes32 flippedDigest = ecdsa.attestationDigest(address(handler), t, 0, agent, true, inputHash, _out(0), 1);
+        vm.prank(agent);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAgentExecHandler.AgentHandlerProveRejected.selector,
+                t,
+                0,
+                IAgentExecHandler.ProveRejection.InvalidProof,
+                flippedDigest
+            )
+        );
+        handler.stepAndProve(st, honestProof);
+        assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0)), "honest record kept");
+    }
+
+    function test_onAgentProve_missingProveHeader_reverts() public {
+        bytes32 t = _dispatch(wf);
+        _step(t, 0, inputHash, false);
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingProveHeader.selector, t, 0));
+        handler.onAgentProve(t, inputHash, _out(0), new bytes(19), address(ecdsa), 0);
     }
 }

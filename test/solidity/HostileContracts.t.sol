@@ -40,7 +40,7 @@ contract HostileContractsTest is AgentExecFixture {
 
     function _proveGas(bytes32 t, bytes memory proof, address v) internal returns (uint256 used) {
         uint256 g = gasleft();
-        handler.onAgentProve(t, inputHash, _out(0), proof, v, 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(proof), v, 0);
         used = g - gasleft();
     }
 
@@ -62,7 +62,7 @@ contract HostileContractsTest is AgentExecFixture {
         assertEq(keccak256(abi.encode(handler.taskOf(t))), keccak256(abi.encode(before)), "task untouched");
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentTaskFinalized(t, 0, _out(0));
-        handler.onAgentProve(t, inputHash, _out(0), bytes("honest"), v, 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(bytes("honest")), v, 0);
     }
 
     // ---------------------------------------------------------------- reverting verifier
@@ -131,7 +131,7 @@ contract HostileContractsTest is AgentExecFixture {
 
     /// @dev Gas the verifier itself spends producing its answer, measured without copying the return data.
     function _directGas(address v, uint256 gasLimit) internal returns (uint256 used) {
-        bytes memory data = abi.encodeCall(HugeReturnVerifier.verifyStage, (bytes32(0), 0, bytes32(0), bytes32(0), ATTACK));
+        bytes memory data = abi.encodeCall(HugeReturnVerifier.verifyStage, (bytes32(0), 0, address(0), false, bytes32(0), bytes32(0), ATTACK));
         assembly ("memory-safe") {
             let g := gas()
             pop(call(gasLimit, v, 0, add(data, 0x20), mload(data), 0, 0))
@@ -220,7 +220,7 @@ contract HostileContractsTest is AgentExecFixture {
     /// @dev Each would succeed without the guard (Open auth, correct witness, a verifier that approves).
     function _attacks(bytes32 t, address v) internal view returns (bytes[4] memory a) {
         a[0] = abi.encodeCall(handler.onAgentStep, (t, inputHash, _out(1), "", 0, v, 1, true, _w(_out(0))));
-        a[1] = abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), "", v, 0));
+        a[1] = abi.encodeCall(handler.onAgentProve, (t, inputHash, _out(0), _ph(""), v, 0));
         a[2] = abi.encodeCall(handler.expireTask, (t));
         IAgentExecHandler.AgentStep memory replacement = _agentStep(t, inputHash, keccak256("junk"), 0, false, _w(_out(0)));
         replacement.agent = v;
@@ -241,12 +241,12 @@ contract HostileContractsTest is AgentExecFixture {
                 IAgentExecHandler.ProveRejection.VerifierReverted,
                 bytes32(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
             );
-            handler.onAgentProve(t, inputHash, _out(0), "", address(v), 0);
+            handler.onAgentProve(t, inputHash, _out(0), _ph(""), address(v), 0);
             IAgentExecHandler.TaskView memory tv = handler.taskOf(t);
             assertEq(tv.steppedStages, 1, "no re-entrant step");
             assertEq(tv.provenStages, 0, "not proven");
             v.arm("", false);
-            handler.onAgentProve(t, inputHash, _out(0), "", address(v), 0);
+            handler.onAgentProve(t, inputHash, _out(0), _ph(""), address(v), 0);
             assertEq(handler.taskOf(t).provenStages, 1, "honest prove after the attack");
         }
     }
@@ -256,7 +256,7 @@ contract HostileContractsTest is AgentExecFixture {
             ReentrantVerifier v = new ReentrantVerifier();
             bytes32 t = _reentrantTask(v);
             v.arm(_attacks(t, address(v))[i], false);
-            handler.onAgentProve(t, inputHash, _out(0), "", address(v), 0);
+            handler.onAgentProve(t, inputHash, _out(0), _ph(""), address(v), 0);
             assertEq(v.attempts(), 1, "re-entry attempted");
             assertFalse(v.lastReentrySucceeded(), "re-entry refused");
             assertEq(
@@ -400,6 +400,6 @@ contract HostileContractsTest is AgentExecFixture {
         vm.expectRevert(
             abi.encodeWithSelector(RevertingVerifier.VerifierRefused.selector, bytes32("t"), uint8(2), bytes32("i"), bytes32("o"))
         );
-        v.verifyStage(bytes32("t"), 2, bytes32("i"), bytes32("o"), ATTACK);
+        v.verifyStage(bytes32("t"), 2, address(0), false, bytes32("i"), bytes32("o"), ATTACK);
     }
 }

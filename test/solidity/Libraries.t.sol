@@ -162,7 +162,7 @@ contract LibrariesTest is Assertions {
 
     function test_BoundedCall_reportsEachFailureMode() public {
         BoundedCallHarness h = new BoundedCallHarness();
-        bytes memory data = abi.encodeWithSelector(GarbageVerifier.verifyStage.selector, bytes32(0), uint8(0), bytes32(0), bytes32(0), bytes(""));
+        bytes memory data = abi.encodeWithSelector(GarbageVerifier.verifyStage.selector, bytes32(0), uint8(0), address(0), false, bytes32(0), bytes32(0), bytes(""));
 
         BoundedCall.Result memory r = h.call(address(new GasBurningVerifier(GasBurningVerifier.Mode.Loop)), 50_000, data);
         assertFalse(r.success, "burn: failed");

@@ -17,7 +17,7 @@ contract NearlyExhaustingVerifier is HostileVerifierBase {
         keep = keep_;
     }
 
-    function verifyStage(bytes32, uint8, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
+    function verifyStage(bytes32, uint8, address, bool, bytes32, bytes32, bytes calldata proof) external view returns (Verdict, bytes32) {
         if (_isHonest(proof)) return (Verdict.Approved, HONEST_DIGEST);
         while (gasleft() > keep) {}
         assembly ("memory-safe") {
@@ -50,9 +50,19 @@ contract ReplacementAndGasTest is AgentExecFixture {
         oogWf = _register(_policy(s, 0));
     }
 
+    /// @dev The attester's signature over a non-final step by {agent}.
     function _attest(bytes32 t, uint8 stage, bytes32 in_, bytes32 out, uint8 verdict) internal view returns (bytes memory) {
+        return _attest(t, stage, agent, false, in_, out, verdict);
+    }
+
+    /// @dev The attester's signature over a step by `by` with final flag `isFinal`.
+    function _attest(bytes32 t, uint8 stage, address by, bool isFinal, bytes32 in_, bytes32 out, uint8 verdict)
+        internal
+        view
+        returns (bytes memory)
+    {
         (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(ATTESTER_PK, ecdsa.attestationDigest(address(handler), t, stage, in_, out, verdict));
+            vm.sign(ATTESTER_PK, ecdsa.attestationDigest(address(handler), t, stage, by, isFinal, in_, out, verdict));
         return abi.encodePacked(verdict, r, s, v);
     }
 
@@ -80,8 +90,8 @@ contract ReplacementAndGasTest is AgentExecFixture {
         bytes32 bad = keccak256("agent2's deliberately unacceptable proposal");
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, bad, 0, false, _w(_out(0)));
         st.agent = agent2;
-        bytes memory denial = _attest(t, 0, inputHash, bad, 2);
-        bytes32 digest = ecdsa.attestationDigest(address(handler), t, 0, inputHash, bad, 2);
+        bytes memory denial = _attest(t, 0, agent2, false, inputHash, bad, 2);
+        bytes32 digest = ecdsa.attestationDigest(address(handler), t, 0, agent2, false, inputHash, bad, 2);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IAgentExecHandler.AgentHandlerProveRejected.selector, t, 0, IAgentExecHandler.ProveRejection.Denied, digest
@@ -91,7 +101,7 @@ contract ReplacementAndGasTest is AgentExecFixture {
         handler.stepAndProve(st, denial);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Active, "still active");
         assertEq(handler.stepDigest(t, 0), _stepDigest(inputHash, _out(0)), "honest record kept");
-        handler.onAgentProve(t, inputHash, _out(0), _attest(t, 0, inputHash, _out(0), 1), address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_attest(t, 0, inputHash, _out(0), 1)), address(ecdsa), 0);
         assertEq(handler.taskOf(t).provenStages, 1, "the honest approval lands");
     }
 
@@ -130,7 +140,7 @@ contract ReplacementAndGasTest is AgentExecFixture {
         emit IAgentExecHandler.AgentProveRejected(
             t, 0, address(nearly), IAgentExecHandler.ProveRejection.VerifierReverted, bytes32(0)
         );
-        handler.onAgentProve(t, inputHash, _out(0), "attack", address(nearly), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph("attack"), address(nearly), 0);
     }
 
     function test_onAgentProve_warmVerifierEmptyRevertIsVerifierReverted() public {
@@ -141,6 +151,6 @@ contract ReplacementAndGasTest is AgentExecFixture {
         emit IAgentExecHandler.AgentProveRejected(
             t, 0, address(nearly), IAgentExecHandler.ProveRejection.VerifierReverted, bytes32(0)
         );
-        handler.onAgentProve(t, inputHash, _out(0), "attack", address(nearly), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph("attack"), address(nearly), 0);
     }
 }

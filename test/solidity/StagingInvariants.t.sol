@@ -220,7 +220,7 @@ contract StagingActor is Assertions {
         } else {
             while (stage + 1 < pre.steppedStages && (pre.provenStages >> stage) & 1 == 1) ++stage;
         }
-        try handler.onAgentProve(t, inOf[t][stage], outOf[t][stage], abi.encodePacked(_verdict(seed)), address(verifier), stage) {
+        try handler.onAgentProve(t, inOf[t][stage], outOf[t][stage], abi.encodePacked(agent, _verdict(seed)), address(verifier), stage) {
             acceptedProves += 1;
         } catch {}
         _observe();
@@ -273,7 +273,7 @@ contract StagingActor is Assertions {
         bool chained = stage != 0 && stage < w.n && w.chained[stage];
         input = chained ? outOf[t][stage - 1] : attestedOf[t];
         if (stage == 0 && stepped == 0) data = "";
-        else data = abi.encodePacked(chained ? inOf[t][stage - 1] : outOf[t][0]);
+        else data = abi.encodePacked(chained ? inOf[t][stage - 1] : outOf[t][0], agent);
     }
 
     function _verdict(uint256 seed) internal pure returns (uint8) {

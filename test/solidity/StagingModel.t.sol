@@ -166,9 +166,22 @@ contract StagingModelTest is AgentExecFixture {
 
     // ---------------------------------------------------------------- records and witnesses
 
-    function _record(Model memory m, uint8 stage) internal pure returns (bytes32) {
+    function _record(Model memory m, uint8 stage) internal view returns (bytes32) {
         if (stage == 0 && m.stepped == 0) return m.attested;
-        return _stepDigest(m.ins[stage], m.outs[stage]);
+        return _stepDigest(m.ins[stage], m.outs[stage], agent, _recordedFinal(m, stage));
+    }
+
+    /// @dev The final flag of the recorded step of `stage` (only {agent} can record steps here).
+    function _recordedFinal(Model memory m, uint8 stage) internal pure returns (bool) {
+        return m.finalStepped && stage + 1 == m.stepped;
+    }
+
+    /// @dev The witness `hash ‖ agent` at the head of `data` (`data` has at least 52 bytes).
+    function _readWitness(bytes memory data) internal pure returns (bytes32 hash, address by) {
+        assembly ("memory-safe") {
+            hash := mload(add(data, 0x20))
+            by := shr(96, mload(add(data, 0x40)))
+        }
     }
 
     function _expectedInput(Model memory m, uint8 stage) internal pure returns (bytes32) {
@@ -177,11 +190,11 @@ contract StagingModelTest is AgentExecFixture {
     }
 
     /// @dev The witness a correct step of `stage` carries (none for a first step of stage 0).
-    function _witness(Model memory m, uint8 stage) internal pure returns (bytes memory) {
+    function _witness(Model memory m, uint8 stage) internal view returns (bytes memory) {
         if (stage == 0 && m.stepped == 0) return "";
-        if (stage >= m.n) return abi.encodePacked(m.outs[0]);
-        if (stage != 0 && m.chained[stage]) return abi.encodePacked(m.ins[stage - 1]);
-        return abi.encodePacked(m.outs[0]);
+        if (stage >= m.n) return abi.encodePacked(m.outs[0], agent);
+        if (stage != 0 && m.chained[stage]) return abi.encodePacked(m.ins[stage - 1], agent);
+        return abi.encodePacked(m.outs[0], agent);
     }
 
     // ---------------------------------------------------------------- steps
@@ -286,14 +299,17 @@ contract StagingModelTest is AgentExecFixture {
         }
         bytes memory input = _expectInput(m, a);
         if (input.length != 0) return input;
-        if (replace && a.stage < m.stepped && _stepDigest(a.inputHash, a.outputHash) == _record(m, a.stage)) {
+        if (
+            replace && a.stage < m.stepped
+                && _stepDigest(a.inputHash, a.outputHash, a.agent, a.isFinal) == _record(m, a.stage)
+        ) {
             return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerReplacementUnchanged.selector, t, a.stage);
         }
         return "";
     }
 
     /// @dev Input provenance: the sentinel for a first step of stage 0, otherwise the witness at the head of `data`.
-    function _expectInput(Model memory m, Step memory a) internal pure returns (bytes memory) {
+    function _expectInput(Model memory m, Step memory a) internal view returns (bytes memory) {
         bytes32 t = m.taskId;
         if (a.stage == 0 && m.stepped == 0) {
             if (a.inputHash != m.attested) {
@@ -301,15 +317,15 @@ contract StagingModelTest is AgentExecFixture {
             }
             return "";
         }
-        if (a.data.length < 32) {
+        if (a.data.length < 52) {
             return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingWitness.selector, t, a.stage);
         }
-        bytes32 witness = bytes32(a.data);
+        (bytes32 witness, address by) = _readWitness(a.data);
         if (a.stage != 0 && m.chained[a.stage]) {
-            if (_stepDigest(witness, a.inputHash) != _record(m, a.stage - 1)) {
+            if (_stepDigest(witness, a.inputHash, by, _recordedFinal(m, a.stage - 1)) != _record(m, a.stage - 1)) {
                 return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotChained.selector, t, a.stage, a.inputHash);
             }
-        } else if (_stepDigest(a.inputHash, witness) != _record(m, 0)) {
+        } else if (_stepDigest(a.inputHash, witness, by, _recordedFinal(m, 0)) != _record(m, 0)) {
             return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, t, a.stage, a.inputHash);
         }
         return "";
@@ -362,7 +378,14 @@ contract StagingModelTest is AgentExecFixture {
             : IAgentExecHandler.ProveRejection.Denied;
         bytes32 detail = keccak256(
             abi.encode(
-                address(handler), m.taskId, a.stage, a.inputHash, a.outputHash, keccak256(abi.encodePacked(a.verdict))
+                address(handler),
+                m.taskId,
+                a.stage,
+                a.agent,
+                a.isFinal,
+                a.inputHash,
+                a.outputHash,
+                keccak256(abi.encodePacked(a.verdict))
             )
         );
         return abi.encodeWithSelector(
@@ -401,7 +424,7 @@ contract StagingModelTest is AgentExecFixture {
         bytes memory expected = _expectProve(m, a);
         (bool ok, bytes memory ret) = address(handler).call(
             abi.encodeCall(
-                handler.onAgentProve, (m.taskId, a.inputHash, a.outputHash, abi.encodePacked(a.verdict), a.verifier, a.stage)
+                handler.onAgentProve, (m.taskId, a.inputHash, a.outputHash, _ph(abi.encodePacked(a.verdict)), a.verifier, a.stage)
             )
         );
         _assertOutcome(ok, ret, expected, "prove");
@@ -451,7 +474,7 @@ contract StagingModelTest is AgentExecFixture {
                 IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, a.stage, address(verifier), a.verifier
             );
         }
-        if (_stepDigest(a.inputHash, a.outputHash) != _record(m, a.stage)) {
+        if (_stepDigest(a.inputHash, a.outputHash, agent, _recordedFinal(m, a.stage)) != _record(m, a.stage)) {
             return abi.encodeWithSelector(
                 IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, a.stage, a.inputHash, a.outputHash
             );
@@ -520,7 +543,7 @@ contract StagingModelTest is AgentExecFixture {
         assertEq(v.finalStepped, m.finalStepped, "finalStepped");
         assertEq(v.deadline, m.deadline, "deadline");
         for (uint8 i; i < m.n; ++i) {
-            bytes32 want = i < m.stepped ? _stepDigest(m.ins[i], m.outs[i]) : bytes32(0);
+            bytes32 want = i < m.stepped ? _record(m, i) : bytes32(0);
             assertEq(handler.stepDigest(m.taskId, i), want, "step record");
         }
     }

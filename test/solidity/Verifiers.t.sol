@@ -19,7 +19,7 @@ contract VerifiersTest is AgentExecFixture {
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 internal constant STAGE_TYPEHASH = keccak256(
-        "StageAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 inputHash,bytes32 outputHash,uint8 verdict)"
+        "StageAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 inputHash,bytes32 outputHash,uint8 verdict)"
     );
     bytes32 internal constant WYRIWE_TYPEHASH = keccak256(
         "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
@@ -62,7 +62,20 @@ contract VerifiersTest is AgentExecFixture {
         view
         returns (bytes32)
     {
-        bytes32 structHash = keccak256(abi.encode(STAGE_TYPEHASH, h, t, stage, in_, out, verdict));
+        return _ecdsaDigest(h, t, stage, agent, false, in_, out, verdict);
+    }
+
+    function _ecdsaDigest(
+        address h,
+        bytes32 t,
+        uint8 stage,
+        address by,
+        bool isFinal,
+        bytes32 in_,
+        bytes32 out,
+        uint8 verdict
+    ) internal view returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(STAGE_TYPEHASH, h, t, stage, by, isFinal, in_, out, verdict));
         return keccak256(abi.encodePacked("\x19\x01", _domain("AgentExecEcdsaVerifier", address(ecdsa)), structHash));
     }
 
@@ -93,7 +106,7 @@ contract VerifiersTest is AgentExecFixture {
 
     function test_attestationDigest_isTheEip712Digest() public view {
         assertEq(
-            ecdsa.attestationDigest(address(handler), T, 3, inputHash, OUT, 1),
+            ecdsa.attestationDigest(address(handler), T, 3, agent, false, inputHash, OUT, 1),
             _ecdsaDigest(address(handler), T, 3, inputHash, OUT, 1),
             "ecdsa"
         );
@@ -179,7 +192,7 @@ contract VerifiersTest is AgentExecFixture {
 
     function _ecdsaVerify(bytes memory proof) internal returns (IAgentVerifier.Verdict v, bytes32 d) {
         vm.prank(address(handler));
-        (v, d) = ecdsa.verifyStage(T, 1, inputHash, OUT, proof);
+        (v, d) = ecdsa.verifyStage(T, 1, agent, false, inputHash, OUT, proof);
     }
 
     function test_ecdsa_approvalByThreshold() public {
@@ -270,7 +283,7 @@ contract VerifiersTest is AgentExecFixture {
         EcdsaAttestationVerifier twin = new EcdsaAttestationVerifier(signers, 2);
         bytes32 d = _ecdsaDigest(address(handler), T, 1, inputHash, OUT, 1); // for `ecdsa`
         vm.prank(address(handler));
-        (IAgentVerifier.Verdict v,) = twin.verifyStage(T, 1, inputHash, OUT, _ecdsaProof(1, d, 0, 1));
+        (IAgentVerifier.Verdict v,) = twin.verifyStage(T, 1, agent, false, inputHash, OUT, _ecdsaProof(1, d, 0, 1));
         assertEq(uint256(v), uint256(INVALID), "other verifier");
         vm.chainId(block.chainid + 1);
         (v,) = _ecdsaVerify(_ecdsaProof(1, d, 0, 1));
@@ -302,7 +315,7 @@ contract VerifiersTest is AgentExecFixture {
         uint8 verdict = deny ? 2 : 1;
         bytes32 d = _ecdsaDigest(address(handler), t, stage, in_, out, verdict);
         vm.prank(address(handler));
-        (IAgentVerifier.Verdict v, bytes32 digest) = ecdsa.verifyStage(t, stage, in_, out, _ecdsaProof(verdict, d, 0, 1));
+        (IAgentVerifier.Verdict v, bytes32 digest) = ecdsa.verifyStage(t, stage, agent, false, in_, out, _ecdsaProof(verdict, d, 0, 1));
         assertEq(uint256(v), verdict, "verdict");
         assertEq(digest, d, "digest");
     }
@@ -330,7 +343,7 @@ contract VerifiersTest is AgentExecFixture {
         returns (IAgentVerifier.Verdict v, bytes32 d)
     {
         vm.prank(address(handler));
-        (v, d) = wyriwe.verifyStage(t, 0, attested, OUT, proof);
+        (v, d) = wyriwe.verifyStage(t, 0, agent, false, attested, OUT, proof);
     }
 
     function test_wyriwe_sentinelApproval() public {
@@ -386,7 +399,7 @@ contract VerifiersTest is AgentExecFixture {
     function test_wyriwe_callerThatCannotAnswerGetsInvalid() public {
         bytes32 d = _wyriweDigest(address(caller), T, 0, inputHash, bytes32(0), OUT, 1);
         vm.prank(address(caller)); // a contract without taskInputContext
-        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, inputHash, OUT, _wyriweProof(1, inputHash, bytes32(0), d));
+        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, agent, false, inputHash, OUT, _wyriweProof(1, inputHash, bytes32(0), d));
         assertEq(uint256(v), uint256(INVALID), "no context, no verdict");
         bytes32 unknown = keccak256("unknown task");
         d = _wyriweDigest(address(handler), unknown, 0, inputHash, bytes32(0), OUT, 1);
@@ -399,13 +412,13 @@ contract VerifiersTest is AgentExecFixture {
         LyingErc165Handler oneWord = new LyingErc165Handler(bytes32(0));
         bytes32 d = _wyriweDigest(address(oneWord), T, 0, inputHash, bytes32(0), OUT, 1);
         vm.prank(address(oneWord));
-        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, inputHash, OUT, _wyriweProof(1, inputHash, bytes32(0), d));
+        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, agent, false, inputHash, OUT, _wyriweProof(1, inputHash, bytes32(0), d));
         assertEq(uint256(v), uint256(INVALID), "32-byte context reply");
     }
 
     function test_wyriwe_shortProofInvalid() public {
         vm.prank(address(handler));
-        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, inputHash, OUT, new bytes(64));
+        (IAgentVerifier.Verdict v,) = wyriwe.verifyStage(T, 0, agent, false, inputHash, OUT, new bytes(64));
         assertEq(uint256(v), uint256(INVALID), "header is 65 bytes");
     }
 
@@ -440,12 +453,12 @@ contract VerifiersTest is AgentExecFixture {
         bytes32 attested = keccak256(abi.encode(inputHash, PIPELINE));
         _step(t, 0, attested, false);
         bytes32 d0 = _wyriweDigest(address(handler), t, 0, inputHash, PIPELINE, _out(0), 1);
-        handler.onAgentProve(t, attested, _out(0), _wyriweProof(1, inputHash, PIPELINE, d0), address(wyriwe), 0);
+        handler.onAgentProve(t, attested, _out(0), _ph(_wyriweProof(1, inputHash, PIPELINE, d0)), address(wyriwe), 0);
         _stepChained(t, 1, attested, true);
-        bytes32 d1 = _ecdsaDigest(address(handler), t, 1, _out(0), _out(1), 1);
+        bytes32 d1 = _ecdsaDigest(address(handler), t, 1, agent, true, _out(0), _out(1), 1);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentTaskFinalized(t, 1, _out(1));
-        handler.onAgentProve(t, _out(0), _out(1), _ecdsaProof(1, d1, 0, 1), address(ecdsa), 1);
+        handler.onAgentProve(t, _out(0), _out(1), _ph(_ecdsaProof(1, d1, 0, 1)), address(ecdsa), 1);
     }
 
     function test_endToEnd_signedDenialOnGateHalts() public {
@@ -454,7 +467,7 @@ contract VerifiersTest is AgentExecFixture {
         bytes32 d0 = _wyriweDigest(address(handler), t, 0, inputHash, bytes32(0), _out(0), 2);
         vm.expectEmit(true, true, true, true, address(handler));
         emit IAgentExecHandler.AgentTaskHalted(t, 0, d0);
-        handler.onAgentProve(t, inputHash, _out(0), _wyriweProof(2, inputHash, bytes32(0), d0), address(wyriwe), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_wyriweProof(2, inputHash, bytes32(0), d0)), address(wyriwe), 0);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Halted, "halted");
     }
 
@@ -467,7 +480,7 @@ contract VerifiersTest is AgentExecFixture {
         emit IAgentExecHandler.AgentProveRejected(
             t, 0, address(ecdsa), IAgentExecHandler.ProveRejection.InvalidProof, _ecdsaDigest(address(handler), t, 0, inputHash, _out(0), 1)
         );
-        handler.onAgentProve(t, inputHash, _out(0), _ecdsaProof(1, forOther, 0, 1), address(ecdsa), 0);
+        handler.onAgentProve(t, inputHash, _out(0), _ph(_ecdsaProof(1, forOther, 0, 1)), address(ecdsa), 0);
         assertEq(handler.taskOf(t).provenStages, 0, "not proven");
     }
 }

@@ -3,13 +3,14 @@
  * (task ids, WYRIWE hashes, attestation proofs). Used by every TypeScript contract test.
  */
 import { network } from "hardhat";
-import { keccak256, stringToHex, toHex, zeroAddress, zeroHash, type Address, type Hex } from "viem";
+import { concat, keccak256, stringToHex, toHex, zeroAddress, zeroHash, type Address, type Hex } from "viem";
 import {
   AgentAuth,
   InputSource,
   Resolution,
   Verdict,
   computeTaskId,
+  encodeProveProof,
   encodeStageProof,
   encodeWyriweProof,
   stageAttestationTypedData,
@@ -99,14 +100,26 @@ export async function deployAgentExec() {
     return { taskId, inputHash, task, hash, receipt };
   }
 
-  /** An EcdsaAttestationVerifier proof signed by the attester. */
-  async function stageProof(taskId: Hex, stage: number, inputHash: Hex, outputHash: Hex, verdict: SignableVerdict = Verdict.Approved) {
+  /**
+   * An EcdsaAttestationVerifier proof signed by the attester, for a step recorded by `step.agent` (default: the
+   * fixture's agent) with final flag `step.isFinal` (default false). Bare: wrap it with {@link ph} for onAgentProve.
+   */
+  async function stageProof(
+    taskId: Hex,
+    stage: number,
+    inputHash: Hex,
+    outputHash: Hex,
+    verdict: SignableVerdict = Verdict.Approved,
+    step: { agent?: Address; isFinal?: boolean } = {},
+  ) {
     const typed = stageAttestationTypedData({
       chainId,
       verifier: ecdsa.address,
       handler: handler.address,
       taskId,
       stage,
+      agent: step.agent ?? agent.account.address,
+      isFinal: step.isFinal ?? false,
       inputHash,
       outputHash,
       verdict,
@@ -144,6 +157,16 @@ export async function deployAgentExec() {
     });
   }
 
+  /** onAgentProve's proof: the prove header (`by`, default the fixture's agent) and the verifier's proof. */
+  function ph(verifierProof: Hex, by: Address = agent.account.address): Hex {
+    return encodeProveProof(by, verifierProof);
+  }
+
+  /** `data` carrying the witness `hash ‖ by` (the referenced step's agent, default the fixture's agent). */
+  function witness(hash: Hex, by: Address = agent.account.address, appData: Hex = "0x"): Hex {
+    return concat([hash, by, appData]);
+  }
+
   /** Output bytes and their hash for a named result. */
   function output(text: string): { output: Hex; outputHash: Hex } {
     const bytes = stringToHex(text);
@@ -173,6 +196,8 @@ export async function deployAgentExec() {
     dispatch,
     stageProof,
     wyriweProof,
+    ph,
+    witness,
     output,
     mined,
   };

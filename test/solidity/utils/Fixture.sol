@@ -143,10 +143,25 @@ abstract contract AgentExecFixture is Assertions {
         return keccak256(abi.encode("output", stage));
     }
 
-    /// @notice `data` carrying `witness` (see {IAgentExecHandler}: stage 0's outputHash for an attested input, the
-    /// previous stage's inputHash for a chained one).
-    function _w(bytes32 witness) internal pure returns (bytes memory) {
-        return abi.encodePacked(witness);
+    /// @notice `data` carrying the witness `hash ‖ {agent}` (see {IAgentExecHandler}: stage 0's outputHash for an
+    /// attested input, the previous stage's inputHash for a chained one; the referenced step's agent).
+    function _w(bytes32 hash) internal view returns (bytes memory) {
+        return abi.encodePacked(hash, agent);
+    }
+
+    /// @notice `data` carrying the witness `hash ‖ by` (the referenced step was recorded by `by`).
+    function _w(bytes32 hash, address by) internal pure returns (bytes memory) {
+        return abi.encodePacked(hash, by);
+    }
+
+    /// @notice `onAgentProve`'s proof: the prove header ({agent}) followed by the verifier's proof.
+    function _ph(bytes memory verifierProof) internal view returns (bytes memory) {
+        return abi.encodePacked(agent, verifierProof);
+    }
+
+    /// @notice `onAgentProve`'s proof for a step recorded by `by`.
+    function _ph(address by, bytes memory verifierProof) internal pure returns (bytes memory) {
+        return abi.encodePacked(by, verifierProof);
     }
 
     /// @notice A step by {agent} of a stage keyed on the attested input, with the fixture's output hash: stage 0
@@ -163,14 +178,19 @@ abstract contract AgentExecFixture is Assertions {
         handler.onAgentStep(taskId, _out(stage - 1), _out(stage), "", AGENT_ID, agent, stage, isFinal, _w(prevInput));
     }
 
-    /// @notice The record the handler keeps per step: keccak256(abi.encode(inputHash, outputHash)).
-    function _stepDigest(bytes32 in_, bytes32 out) internal pure returns (bytes32) {
-        return keccak256(abi.encode(in_, out));
+    /// @notice The record the handler keeps for a non-final step by {agent}.
+    function _stepDigest(bytes32 in_, bytes32 out) internal view returns (bytes32) {
+        return keccak256(abi.encode(in_, out, agent, false));
+    }
+
+    /// @notice The record the handler keeps per step: keccak256(abi.encode(inputHash, outputHash, agent, isFinal)).
+    function _stepDigest(bytes32 in_, bytes32 out, address by, bool isFinal) internal pure returns (bytes32) {
+        return keccak256(abi.encode(in_, out, by, isFinal));
     }
 
     /// @notice A prove of the fixture's output at `stage` with a proof carrying `verdict` for {verifier}.
     function _prove(bytes32 taskId, uint8 stage, bytes32 in_, IAgentVerifier.Verdict verdict) internal {
-        handler.onAgentProve(taskId, in_, _out(stage), _proof(verdict), address(verifier), stage);
+        handler.onAgentProve(taskId, in_, _out(stage), _ph(_proof(verdict)), address(verifier), stage);
     }
 
     /// @notice A {ConfigurableVerifier} proof carrying `verdict`.
@@ -178,13 +198,26 @@ abstract contract AgentExecFixture is Assertions {
         return abi.encodePacked(uint8(verdict));
     }
 
-    /// @notice The digest {verifier} reports for a prove by {handler}.
+    /// @notice The digest {verifier} reports for a prove by {handler} of a non-final step by {agent}.
     function _verifierDigest(bytes32 taskId, uint8 stage, bytes32 in_, bytes32 out, IAgentVerifier.Verdict verdict)
         internal
         view
         returns (bytes32)
     {
-        return keccak256(abi.encode(address(handler), taskId, stage, in_, out, keccak256(_proof(verdict))));
+        return _verifierDigest(taskId, stage, agent, false, in_, out, verdict);
+    }
+
+    /// @notice The digest {verifier} reports for a prove by {handler} of a step by `by` with final flag `isFinal`.
+    function _verifierDigest(
+        bytes32 taskId,
+        uint8 stage,
+        address by,
+        bool isFinal,
+        bytes32 in_,
+        bytes32 out,
+        IAgentVerifier.Verdict verdict
+    ) internal view returns (bytes32) {
+        return keccak256(abi.encode(address(handler), taskId, stage, by, isFinal, in_, out, keccak256(_proof(verdict))));
     }
 
     /// @notice An {IAgentExecHandler.AgentStep} by {agent} with empty output.
