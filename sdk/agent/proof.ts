@@ -44,6 +44,7 @@ export type ProofProducer = {
    * `stepAndProve` instead of a step and a later prove.
    */
   readonly atHand: boolean;
+  /** The verifier's proof (without the prove header: the runtime adds it for `onAgentProve`). */
   produce(request: ProofRequest, signal: AbortSignal): Promise<Hex>;
 };
 
@@ -84,7 +85,7 @@ export function localAttesterProofProducer(parameters: LocalAttesterProofProduce
         }
         case "ecdsa-attestation":
         case "attester-set": {
-          const typed = stageAttestationTypedData({ ...common, inputHash: request.inputHash });
+          const typed = stageAttestationTypedData({ ...common, inputHash: request.inputHash, agent: request.agent, isFinal: request.isFinal });
           const signatures = await Promise.all(attesters.map(async (a) => ({ signer: a.address, signature: await a.signTypedData(typed) })));
           return encodeStageProof({ verdict, signatures });
         }

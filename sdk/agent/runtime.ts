@@ -39,6 +39,7 @@ import { getLogsPaged } from "../chain/logs.js";
 import { ContractRevertError } from "../chain/revert.js";
 import { attestedInputHash } from "../chain/wyriwe.js";
 import { normalizePolicy } from "../chain/policy.js";
+import { encodeProveProof } from "../chain/step.js";
 import { createEctSigner } from "../ect/create.js";
 import { deriveWorkflowPolicy, type DerivedWorkflowPolicy } from "../workflow/deriveWorkflowPolicy.js";
 import type { WorkflowDocument } from "../workflow/types.js";
@@ -110,7 +111,11 @@ export type CreateAgentRuntimeParameters = {
   handleSignals?: boolean | undefined;
   /** Journal without fsync (benchmarks of the floor only). */
   unsafeNoFsync?: boolean | undefined;
-  onEvent?: ((event: AgentRuntimeEvent) => void) | undefined;
+  /**
+   * Called at each event. For `tx-mined` the runtime awaits the returned promise before its next action (tests use
+   * this to rewrite the chain under the runtime, e.g. a reorg).
+   */
+  onEvent?: ((event: AgentRuntimeEvent) => void | Promise<void>) | undefined;
 };
 
 export type TaskProgress = {
@@ -192,7 +197,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
   const maxAttempts = p.maxAttempts ?? 5;
   const pollMs = p.pollingIntervalMs ?? 1_000;
   const combine = (p.combineStepAndProve ?? true) && p.proofProducer.atHand;
-  const emit = (e: AgentRuntimeEvent) => p.onEvent?.(e);
+  const emit = (e: AgentRuntimeEvent): void | Promise<void> => p.onEvent?.(e);
 
   let journal: Journal | undefined;
   let locks: AgentLock[] = [];
@@ -209,6 +214,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
   const progress = new Map<Hex, TaskProgress>();
   const waiters: { ids: Set<Hex>; resolve: () => void }[] = [];
   const workflowCache = new Map<Hex, Promise<LoadedWorkflow>>();
+  const lagging = new Map<string, number>();
   let sent = 0;
   let signalHandler: (() => void) | undefined;
 
@@ -255,7 +261,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       reason,
       progress: `${pr.steppedStages}/${pr.stageCount ?? "?"} stepped, ${pr.provenStages}/${pr.stageCount ?? "?"} proven`,
     });
-    emit({ type: "task-done", taskId, outcome, reason });
+    void emit({ type: "task-done", taskId, outcome, reason });
     notify();
   }
 
@@ -293,7 +299,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     const known = j().task(id);
     if (known?.done || queued.has(id) || active.has(id)) return;
     if (!known?.task) j().append({ t: "task", task: toJournalTask(t) });
-    emit({ type: "task-discovered", taskId: id });
+    void emit({ type: "task-discovered", taskId: id });
     log.log("info", "task discovered", { taskId: id, handler: t.handler, requester: t.requester, deadline: t.deadline.toString() });
     enqueue(id);
   }
@@ -453,7 +459,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       onBeforeSend: async () => {
         await assertTime(task, `${kind} of stage ${stage}`);
         j().append({ t: "tx", taskId: task.taskId, stage, kind, phase: "sending" });
-        emit({ type: "tx-sending", taskId: task.taskId, stage, kind });
+        void emit({ type: "tx-sending", taskId: task.taskId, stage, kind });
       },
       nonce: async () => {
         const n = await nonces!.acquire();
@@ -466,7 +472,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         nonces!.commit();
         sent++;
         j().append({ t: "tx", taskId: task.taskId, stage, kind, phase: "sent", hash: h });
-        emit({ type: "tx-sent", taskId: task.taskId, stage, kind, hash: h });
+        void emit({ type: "tx-sent", taskId: task.taskId, stage, kind, hash: h });
         log.log("debug", "transaction sent", { taskId: task.taskId, stage, kind, hash: h });
       },
       receiptTimeoutMs: p.receiptTimeoutMs ?? 60_000,
@@ -481,7 +487,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           nonces!.release(true);
         } else if (error !== undefined && hash === undefined && isNonceError(error)) nonces!.reset();
       },
-      mined(receipt: { transactionHash: Hex; blockNumber: bigint; blockHash: Hex }) {
+      async mined(receipt: { transactionHash: Hex; blockNumber: bigint; blockHash: Hex }) {
         j().append({
           t: "tx",
           taskId: task.taskId,
@@ -492,7 +498,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           blockNumber: receipt.blockNumber.toString(),
           blockHash: receipt.blockHash,
         });
-        emit({ type: "tx-mined", taskId: task.taskId, stage, kind, hash: receipt.transactionHash, blockNumber: receipt.blockNumber });
+        await emit({ type: "tx-mined", taskId: task.taskId, stage, kind, hash: receipt.transactionHash, blockNumber: receipt.blockNumber });
       },
     };
   }
@@ -531,6 +537,16 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         // Mined, yet the state does not show it: a reorg removed the block, or the node we read lags behind.
         const block = await getBlock(p.publicClient, { blockNumber: BigInt(tx.blockNumber) }).catch(() => undefined);
         if (!block || lower(block.hash ?? "0x") === lower(tx.blockHash)) {
+          // Canonical, yet without effect: after a few reads this is not lag but a transaction that changed nothing
+          // (a prove the verifier rejected emits AgentProveRejected and does not revert). Stop waiting for it.
+          const lagKey = `${task.taskId}:${key}:${tx.hash}`;
+          const seen = (lagging.get(lagKey) ?? 0) + 1;
+          lagging.set(lagKey, seen);
+          if (block && seen >= 3) {
+            lagging.delete(lagKey);
+            j().append({ t: "tx", taskId: task.taskId, stage: tx.stage, kind: tx.kind, phase: "failed", hash: tx.hash, error: "no effect" });
+            continue;
+          }
           throw new TransientStateError(`the state read lags behind block ${tx.blockNumber} (${key})`);
         }
         log.log("warn", "reorg removed a transaction; re-sending", {
@@ -581,11 +597,14 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     const inputHash = chained
       ? previous[stage - 1]!.outputHash
       : attestedInputHash({ declaredInputHash: task.inputHash, pipelineHash: view.pipelineHash });
+    // Every earlier step of the task is this agent's (recordedStep refuses anything else).
     const witness = stepWitness({
       stage,
       chained,
       stage0OutputHash: previous[0]?.outputHash,
+      stage0Agent: stage > 0 ? agent : undefined,
       previousInputHash: stage > 0 ? (await recordedStep(ctx, stage - 1)).inputHash : undefined,
+      previousAgent: stage > 0 ? agent : undefined,
     });
     // The executor's abort signal: the deadline (less the margin, on the chain's clock) or a stop.
     const controller = new AbortController();
@@ -666,7 +685,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       await assertTime(task, `stage ${stage}`);
       s = await runExecutor(ctx, stage);
       j().append({ t: "stage", taskId: task.taskId, ...s });
-      emit({ type: "stage-recorded", taskId: task.taskId, stage });
+      void emit({ type: "stage-recorded", taskId: task.taskId, stage });
     }
     const args = {
       handler: task.handler,
@@ -690,7 +709,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         if (r.transactionHash === undefined) {
           throw new AgentRuntimeError("AGENT_PROOF_FAILED", { details: `stepAndProve of stage ${stage} would be rejected: ${r.outcome.reason}` });
         }
-        send.mined(r.receipt);
+        await send.mined(r.receipt);
       } catch (e) {
         error = e;
         throw e;
@@ -702,7 +721,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       let error: unknown;
       try {
         const r = await submitStep(p.walletClient, { ...args, ...send.control });
-        send.mined(r.receipt);
+        await send.mined(r.receipt);
       } catch (e) {
         error = e;
         throw e;
@@ -714,7 +733,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
 
   async function doProve(ctx: StepContext, stage: number) {
     const s = await recordedStep(ctx, stage);
-    const proof = await produceProof(ctx, s);
+    // onAgentProve's proof starts with the prove header: the agent the step is recorded under.
+    const proof = encodeProveProof(agent, await produceProof(ctx, s));
     const send = sendControl(ctx.task, stage, "prove");
     let error: unknown;
     try {
@@ -731,8 +751,9 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         confirmations: p.confirmations,
         ...send.control,
       });
-      send.mined(r.receipt);
+      await send.mined(r.receipt);
       if (r.outcome.status === "rejected") {
+        j().append({ t: "tx", taskId: ctx.task.taskId, stage, kind: "prove", phase: "failed", hash: r.transactionHash, error: `rejected: ${r.outcome.reason}` });
         throw new AgentRuntimeError("AGENT_PROOF_FAILED", { details: `the prove of stage ${stage} was rejected: ${r.outcome.reason}` });
       }
     } catch (e) {
@@ -818,7 +839,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         if (race || error instanceof TransientStateError || isTransientAgentError(error)) {
           transient++;
           log.log(transient > 3 ? "warn" : "debug", "retrying after a transient failure", { taskId, error: errorMessage(error), attempt: transient });
-          await sleep(backoffDelay(transient), stopController.signal);
+          await sleep(backoffDelay(transient, { baseMs: 100, maxMs: 2_000 }), stopController.signal);
           continue;
         }
         failures++;

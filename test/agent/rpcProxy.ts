@@ -17,6 +17,8 @@ export type RpcProxy = {
   total(): number;
   faults: { dropped: number; errors: number; stalled: number };
   setFault(fn: ((n: number, method: string) => Fault) | undefined): void;
+  /** Runs before a request is forwarded (e.g. to take a snapshot before a transaction). */
+  setIntercept(fn: ((method: string) => Promise<void>) | undefined): void;
   close(): Promise<void>;
 };
 
@@ -27,6 +29,7 @@ export async function startRpcProxy(target: Eip1193 | string, options: { stallMs
   const faults = { dropped: 0, errors: 0, stalled: 0 };
   let n = 0;
   let fault: ((n: number, method: string) => Fault) | undefined;
+  let intercept: ((method: string) => Promise<void>) | undefined;
   const sockets = new Set<import("node:net").Socket>();
 
   const forward = async (call: RpcCall): Promise<unknown> => {
@@ -88,6 +91,7 @@ export async function startRpcProxy(target: Eip1193 | string, options: { stallMs
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(parsed) ? answer : answer[0]));
         return;
       }
+      if (intercept) for (const c of calls) await intercept(c.method);
       const answers = await Promise.all(calls.map(forward));
       const body = JSON.stringify(Array.isArray(parsed) ? answers : answers[0], (_k, v: unknown) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v));
       if (!res.destroyed) res.writeHead(200, { "content-type": "application/json" }).end(body);
@@ -105,6 +109,7 @@ export async function startRpcProxy(target: Eip1193 | string, options: { stallMs
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     faults,
     setFault: (fn) => (fault = fn),
+    setIntercept: (fn) => (intercept = fn),
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

@@ -10,7 +10,9 @@ import { network } from "hardhat";
 import type { PublicClient } from "viem";
 import { getTransactionCount } from "viem/actions";
 import { privateKeyToAccount } from "viem/accounts";
-import { AgentRuntimeError } from "../../sdk/agent/index.js";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AgentRuntimeError, runAgentCli, silentLogger } from "../../sdk/agent/index.js";
 import { assertExactlyOnce } from "./chainCheck.js";
 import { startRpcProxy, type RpcProxy } from "./rpcProxy.js";
 import { runtimeFor } from "./runtimeFor.js";
@@ -29,8 +31,10 @@ describe("agent runtime", () => {
     workflowHash: d.workflowHash,
   });
 
+  let provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> };
   before(async () => {
     const connection = await network.create();
+    provider = connection.provider as never;
     proxy = await startRpcProxy(connection.provider as never);
     d = await setupAgentExec(proxy.url, { agentCount: 3 });
   });
@@ -111,5 +115,69 @@ describe("agent runtime", () => {
       await Promise.all([a.stop(), b.stop()]);
     }
     await assertExactlyOnce(d.publicClient as PublicClient, d.handler, ids);
+  });
+
+  it("runAgentCli: flags, key from the environment, workflow file, echo executors; runs until aborted", async () => {
+    const ids = await d.dispatch(2);
+    const dir = tempStateDir();
+    const file = join(dir, "workflow.json");
+    writeFileSync(file, JSON.stringify(d.document));
+    const controller = new AbortController();
+    const result = await runAgentCli({
+      rpc: proxy.url,
+      handler: d.handler,
+      workflow: file,
+      key: "TEST_AGENT_KEY",
+      attesterKey: "TEST_ATTESTER_KEY",
+      stateDir: join(dir, "state"),
+      concurrency: "2",
+      fromBlock: "0",
+      deadlineMargin: "5",
+      env: { TEST_AGENT_KEY: d.agentKeys[1]!, TEST_ATTESTER_KEY: d.attesterKey },
+      logger: silentLogger,
+      signal: controller.signal,
+      onStarted: (rt) => void rt.settled(ids, { timeoutMs: 60_000 }).finally(() => controller.abort()),
+    });
+    assert.equal(result.agent, privateKeyToAccount(d.agentKeys[1]!).address);
+    assert.ok(result.stats.tasksDone >= 2);
+    await assertExactlyOnce(d.publicClient as PublicClient, d.handler, ids);
+  });
+
+  it("a reorg that removes a mined step is detected (its block hash is no longer canonical) and the step re-sent", async () => {
+    const [id] = await d.dispatch(1);
+    const reorgDir = tempStateDir();
+    let snapshot: unknown;
+    let reorged = false;
+    // Snapshot the chain just before the agent's first transaction reaches the node.
+    proxy.setIntercept(async (method) => {
+      if (method === "eth_sendRawTransaction" && snapshot === undefined) snapshot = await provider.request({ method: "evm_snapshot" });
+    });
+    const rt = runtimeFor({
+      ...base(),
+      key: d.agentKeys[0]!,
+      stateDir: reorgDir,
+      atHand: false,
+      onEvent: async (e) => {
+        if (e.type === "tx-mined" && e.taskId === id!.toLowerCase() && e.stage === 0 && !reorged) {
+          reorged = true;
+          proxy.setIntercept(undefined);
+          // The block with the step disappears; two other blocks take its height and the next.
+          await provider.request({ method: "evm_revert", params: [snapshot] });
+          await provider.request({ method: "evm_mine" });
+          await provider.request({ method: "evm_mine" });
+        }
+      },
+    });
+    await rt.start();
+    try {
+      const outcomes = await rt.settled([id!], { timeoutMs: 60_000 });
+      assert.equal(outcomes.get(id!.toLowerCase() as never), "finalized");
+    } finally {
+      await rt.stop();
+    }
+    assert.ok(reorged, "the reorg happened");
+    const journalText = readdirSync(reorgDir).filter((f) => f.endsWith(".jsonl")).map((f) => readFileSync(join(reorgDir, f), "utf8")).join("");
+    assert.match(journalText, /"error":"reorged"/, "the runtime recorded the reorged step");
+    await assertExactlyOnce(d.publicClient as PublicClient, d.handler, [id!]);
   });
 });

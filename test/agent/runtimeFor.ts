@@ -32,7 +32,7 @@ export function runtimeFor(p: RuntimeForParameters) {
     caller,
     handlers: [handler],
     workflows: new Map([[workflowHash, document]]),
-    executors: testExecutors as never,
+    executors: testExecutors,
     proofProducer: localAttesterProofProducer({ attesters: [attester], atHand: atHand ?? true }),
     stateDir,
     fromBlock: 0n,

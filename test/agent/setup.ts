@@ -20,6 +20,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { getBlock, getChainId } from "viem/actions";
+import type { StageExecutors } from "../../sdk/agent/index.js";
 import { callAgent } from "../../sdk/chain/actions/callAgent.js";
 import { registerWorkflow } from "../../sdk/workflow/registerWorkflow.js";
 import type { WorkflowDocument } from "../../sdk/workflow/types.js";
@@ -75,7 +76,7 @@ export async function setupAgentExec(url: string, options: { agentCount?: number
   const chainId = await getChainId(createPublicClient({ transport }));
   const chain = chainFor(chainId, url);
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const accounts = (await publicClient.request({ method: "eth_accounts" })) as Address[];
+  const accounts = await createWalletClient({ chain, transport }).getAddresses();
   const operator = createWalletClient({ chain, transport, account: accounts[0]! });
   const requester = createWalletClient({ chain, transport, account: accounts[1]! });
   const attesterKey = generatePrivateKey();
@@ -127,11 +128,11 @@ export function tempStateDir(prefix = "agent-test-"): string {
 }
 
 /** Deterministic executors for the 3-stage document. */
-export const testExecutors = {
-  "input-gate": async ({ input }: { input: Hex }) => `gate-ok:${input}`,
-  analyse: async ({ input }: { input: Hex }) => ({ outputs: { a: `a:${input}`, b: `b:${input}` } }),
-  judge: async ({ input }: { input: Hex }) => `verdict:${input.length}`,
-} as const;
+export const testExecutors: StageExecutors = {
+  "input-gate": async ({ input }) => `gate-ok:${input}`,
+  analyse: async ({ input }) => ({ outputs: { a: `a:${input}`, b: `b:${input}` } }),
+  judge: async ({ input }) => `verdict:${input.length}`,
+};
 
 export type RuntimeOptions = {
   url: string;
