@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { PublicClient } from "viem";
 import { assertExactlyOnce } from "./chainCheck.js";
@@ -47,7 +48,7 @@ describe("agent runtime against a hardhat node process", () => {
   before(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const cli = createRequire(import.meta.url).resolve("hardhat/dist/src/cli.js");
+    const cli = join(dirname(createRequire(import.meta.url).resolve("hardhat/package.json")), "dist", "src", "cli.js");
     node = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
     await waitForRpc(url, node, 90_000);
     d = await setupAgentExec(url, { agentCount: 1 });
