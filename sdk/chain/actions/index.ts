@@ -13,6 +13,7 @@ export {
   type DecodedStepCall,
 } from "./getTaskResult.js";
 export { watchTasks, type WatchTasksParameters, type WatchTasksReturnType, type DispatchedTask } from "./watchTasks.js";
+export type { SendControl } from "./internal.js";
 export type { ProveOutcome, ProveRejectionName, TaskStatusName, AcceptedStep, SentTransaction } from "./types.js";
 export {
   TaskNotFoundError,

@@ -47,6 +47,24 @@ export function accountAddress(a: Account | Address): Address {
   return typeof a === "string" ? a : a.address;
 }
 
+/**
+ * Control over how a write is sent, for callers that manage nonces and journal transactions themselves (the agent
+ * runtime): all optional, none changes what is sent.
+ */
+export type SendControl = {
+  /**
+   * The nonce to send with (default: the wallet's next, as viem picks it). A function is called after the
+   * simulation succeeded and `onBeforeSend` ran, right before signing (a nonce manager's lock is held only that long).
+   */
+  nonce?: number | (() => number | Promise<number>) | undefined;
+  /** Called after the simulation succeeded, just before the transaction is signed and sent. */
+  onBeforeSend?: (() => void | Promise<void>) | undefined;
+  /** Called with the transaction hash as soon as it is sent, before its receipt is awaited. */
+  onSent?: ((transactionHash: Hex) => void | Promise<void>) | undefined;
+  /** Give up waiting for the receipt after this many ms (default: viem's 180 s). */
+  receiptTimeoutMs?: number | undefined;
+};
+
 /** Simulates, sends and waits for a contract write; reverts (in simulation or mined) become typed errors. */
 export async function simulateWriteWait(
   client: AnyClient,
@@ -59,7 +77,7 @@ export async function simulateWriteWait(
     chain?: Chain | null | undefined;
     confirmations?: number | undefined;
     retry?: RetryOptions | undefined;
-  },
+  } & SendControl,
 ): Promise<{ result: unknown; receipt: TransactionReceipt; transactionHash: Hex }> {
   let request: unknown;
   let result: unknown;
@@ -81,20 +99,33 @@ export async function simulateWriteWait(
   } catch (error) {
     throw decodeRevert(error, { method: "eth_call" });
   }
+  // Errors of the caller's own hooks propagate as they are (they are not chain errors).
+  await call.onBeforeSend?.();
+  const nonce = typeof call.nonce === "function" ? await call.nonce() : call.nonce;
   let transactionHash: Hex;
   try {
-    transactionHash = await writeContract(client, request as never);
+    transactionHash = await writeContract(client, (nonce === undefined ? request : { ...(request as object), nonce }) as never);
   } catch (error) {
     throw decodeRevert(error, { method: "eth_sendTransaction" });
   }
-  const receipt = await waitReceipt(client, transactionHash, call.confirmations, call.retry);
+  await call.onSent?.(transactionHash);
+  const receipt = await waitReceipt(client, transactionHash, call.confirmations, call.retry, call.receiptTimeoutMs);
   return { result, receipt, transactionHash };
 }
 
-export async function waitReceipt(client: AnyClient, hash: Hex, confirmations: number | undefined, retry: RetryOptions | undefined) {
+export async function waitReceipt(
+  client: AnyClient,
+  hash: Hex,
+  confirmations: number | undefined,
+  retry: RetryOptions | undefined,
+  timeoutMs?: number | undefined,
+) {
   let receipt: TransactionReceipt;
   try {
-    receipt = await withRpcRetry(() => waitForTransactionReceipt(client, { hash, confirmations: confirmations ?? 1 }), retry);
+    receipt = await withRpcRetry(
+      () => waitForTransactionReceipt(client, { hash, confirmations: confirmations ?? 1, ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }) }),
+      retry,
+    );
   } catch (error) {
     throw decodeRevert(error, { method: "eth_getTransactionReceipt" });
   }

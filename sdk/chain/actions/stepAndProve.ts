@@ -3,7 +3,7 @@ import { agentHandlerAbi } from "../abis.js";
 import type { RetryOptions } from "../logs.js";
 import { ContractRevertError, type RevertArgument } from "../revert.js";
 import { UnexpectedChainDataError } from "./errors.js";
-import { accountAddress, handlerEvents, proveRejectionName, resolveAccount, simulateWriteWait, type AnyClient } from "./internal.js";
+import { accountAddress, handlerEvents, proveRejectionName, resolveAccount, simulateWriteWait, type AnyClient, type SendControl } from "./internal.js";
 import { acceptedStep, stepArgs, type StepArguments } from "./submitStep.js";
 import { proveOutcome } from "./submitProve.js";
 import type { AcceptedStep, ProveOutcome, SentTransaction } from "./types.js";
@@ -16,7 +16,7 @@ export type StepAndProveParameters = StepArguments & {
   chain?: Chain | null | undefined;
   confirmations?: number | undefined;
   retry?: RetryOptions | undefined;
-};
+} & SendControl;
 
 export type StepAndProveReturnType =
   | (SentTransaction & { step: AcceptedStep; outcome: Exclude<ProveOutcome, { status: "rejected" }> })
@@ -49,6 +49,10 @@ export async function stepAndProve(client: AnyClient, parameters: StepAndProvePa
       chain: parameters.chain,
       confirmations: parameters.confirmations,
       retry: parameters.retry,
+      nonce: parameters.nonce,
+      onBeforeSend: parameters.onBeforeSend,
+      onSent: parameters.onSent,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
     });
     const events = handlerEvents(receipt.logs, parameters.handler);
     const step = acceptedStep(events, args.taskId, args.stage);

@@ -5,7 +5,7 @@ import { assertAddress, assertBytes32, assertHex, assertUint } from "../validate
 import { encodeProveProof } from "../step.js";
 import { lastEvent } from "./waitForTask.js";
 import { UnexpectedChainDataError } from "./errors.js";
-import { handlerEvents, proveRejectionName, read, resolveAccount, simulateWriteWait, type AnyClient, type HandlerEvent } from "./internal.js";
+import { handlerEvents, proveRejectionName, read, resolveAccount, simulateWriteWait, type AnyClient, type SendControl, type HandlerEvent } from "./internal.js";
 import type { ProveOutcome, SentTransaction } from "./types.js";
 
 export type SubmitProveParameters = {
@@ -32,7 +32,7 @@ export type SubmitProveParameters = {
   chain?: Chain | null | undefined;
   confirmations?: number | undefined;
   retry?: RetryOptions | undefined;
-};
+} & SendControl;
 
 export type SubmitProveReturnType = SentTransaction & { outcome: ProveOutcome };
 
@@ -67,6 +67,10 @@ export async function submitProve(client: AnyClient, parameters: SubmitProvePara
     chain: parameters.chain,
     confirmations: parameters.confirmations,
     retry: parameters.retry,
+    nonce: parameters.nonce,
+    onBeforeSend: parameters.onBeforeSend,
+    onSent: parameters.onSent,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const outcome = proveOutcome(handlerEvents(receipt.logs, handler), taskId, stage);
   if (!outcome) throw new UnexpectedChainDataError(`transaction ${transactionHash} emitted no prove outcome for stage ${stage}`);

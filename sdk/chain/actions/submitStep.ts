@@ -4,7 +4,7 @@ import { ChainParameterError } from "../errors.js";
 import type { RetryOptions } from "../logs.js";
 import { assertAddress, assertBytes32, assertUint } from "../validate.js";
 import { UnexpectedChainDataError } from "./errors.js";
-import { accountAddress, handlerEvents, resolveAccount, simulateWriteWait, type AnyClient, type HandlerEvent } from "./internal.js";
+import { accountAddress, handlerEvents, resolveAccount, simulateWriteWait, type AnyClient, type SendControl, type HandlerEvent } from "./internal.js";
 import type { AcceptedStep, SentTransaction } from "./types.js";
 
 /** The arguments of `onAgentStep` (and of `stepAndProve`'s step). */
@@ -30,7 +30,7 @@ export type SubmitStepParameters = StepArguments & {
   chain?: Chain | null | undefined;
   confirmations?: number | undefined;
   retry?: RetryOptions | undefined;
-};
+} & SendControl;
 
 export type SubmitStepReturnType = SentTransaction & { status: "accepted"; step: AcceptedStep };
 
@@ -51,6 +51,10 @@ export async function submitStep(client: AnyClient, parameters: SubmitStepParame
     chain: parameters.chain,
     confirmations: parameters.confirmations,
     retry: parameters.retry,
+    nonce: parameters.nonce,
+    onBeforeSend: parameters.onBeforeSend,
+    onSent: parameters.onSent,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const step = acceptedStep(handlerEvents(receipt.logs, parameters.handler), args.taskId, args.stage);
   if (!step) throw new UnexpectedChainDataError(`transaction ${transactionHash} emitted no AgentStepAccepted for stage ${args.stage}`);
