@@ -6,6 +6,8 @@ import { registerGraphCommand } from "./commands/graph.js";
 import { registerEctCommands } from "./commands/ect.js";
 import { registerCapsuleCommands } from "./commands/capsule.js";
 import { registerTaskCommands } from "./commands/task.js";
+import { registerVerifyCommand } from "./commands/verify.js";
+import { registerAgentCommands } from "./commands/agent.js";
 
 export type RunCliParameters = { argv: readonly string[]; out?: (s: string) => void; err?: (s: string) => void };
 
@@ -24,6 +26,8 @@ export function buildProgram(io: Io): Command {
   registerEctCommands(program, io);
   registerCapsuleCommands(program, io);
   registerTaskCommands(program, io);
+  registerVerifyCommand(program, io);
+  registerAgentCommands(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();

@@ -39,7 +39,6 @@ import { getLogsPaged } from "../chain/logs.js";
 import { ContractRevertError } from "../chain/revert.js";
 import { attestedInputHash } from "../chain/wyriwe.js";
 import { normalizePolicy } from "../chain/policy.js";
-import { encodeProveProof } from "../chain/step.js";
 import { createEctSigner } from "../ect/create.js";
 import { deriveWorkflowPolicy, type DerivedWorkflowPolicy } from "../workflow/deriveWorkflowPolicy.js";
 import type { WorkflowDocument } from "../workflow/types.js";
@@ -733,8 +732,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
 
   async function doProve(ctx: StepContext, stage: number) {
     const s = await recordedStep(ctx, stage);
-    // onAgentProve's proof starts with the prove header: the agent the step is recorded under.
-    const proof = encodeProveProof(agent, await produceProof(ctx, s));
+    // onAgentProve's proof starts with the prove header (the agent the step is recorded under): submitProve adds it.
+    const proof = await produceProof(ctx, s);
     const send = sendControl(ctx.task, stage, "prove");
     let error: unknown;
     try {
@@ -745,6 +744,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         inputHash: s.inputHash,
         outputHash: s.outputHash,
         proof,
+        agent,
         verifier: ctx.view.stages[stage]!.verifier,
         account: p.walletClient.account!,
         chain: p.walletClient.chain,

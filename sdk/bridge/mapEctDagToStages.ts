@@ -36,8 +36,8 @@ export type MapEctDagToStagesParameters = {
   taskId: Hex;
   /** Number of stages the workflow declares; the DAG must have exactly this many levels (optional). */
   stageCount?: number | undefined;
-  /** Capsule ids per stage (optional), carried in the stage's payload. */
-  capsuleIds?: Readonly<Record<number, readonly string[]>> | undefined;
+  /** Capsules per stage (optional), carried in the stage's payload. */
+  capsules?: Readonly<Record<number, readonly (string | object)[]>> | undefined;
 };
 
 /** The claims of a compact ECT, read without verifying its signature (verification is sdk/ect's `verifyEct`). */
@@ -77,7 +77,7 @@ export function mapEctDagToStages(parameters: MapEctDagToStagesParameters): Mapp
       jtis: ordered.map((n) => n.claims.jti),
       outHashes,
       outputHash: stageOutputHash(outHashes),
-      payload: encodeStepPayload({ ects, capsuleIds: parameters.capsuleIds?.[stage] ?? [] }),
+      payload: encodeStepPayload({ ects, capsules: parameters.capsules?.[stage] ?? [] }),
     };
   });
 }

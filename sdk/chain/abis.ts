@@ -443,6 +443,27 @@ export const agentHandlerAbi = [
         "type": "uint8"
       },
       {
+        "internalType": "uint8",
+        "name": "gateStage",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentHandlerGateLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
         "internalType": "bytes32",
         "name": "inputHash",
         "type": "bytes32"

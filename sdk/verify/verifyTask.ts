@@ -19,6 +19,7 @@
  * Never throws for a malformed or hostile task (those are failed checks); throws `ChainRpcError` when the RPC
  * fails (after retries) and `ChainParameterError` for malformed parameters.
  */
+import { stageOutputHash } from "../bridge/stepPayload.js";
 import {
   BaseError,
   decodeEventLog,
@@ -792,7 +793,18 @@ async function ectChecks(
       if (hashes.length === 0) sc.push(skip("ect.output", "the stage's final ECTs carry no out_hash"));
       else {
         const sha = step.output ? Buffer.from(sha256(step.output).slice(2), "hex").toString("base64url") : undefined;
-        const ok = hashes.some((h) => (sha !== undefined && h === sha) || lower(b64urlToHex(h) ?? "") === lower(step.outputHash));
+        // One ECT: its out_hash is the output hash; several (fan-out): sdk/bridge's stageOutputHash over the stage's
+        // ECTs in payload order.
+        const all = idx.map((i) => claims[i]?.out_hash);
+        let combined: string | undefined;
+        try {
+          combined = all.length > 1 && all.every((h): h is string => typeof h === "string") ? stageOutputHash(all) : undefined;
+        } catch {
+          combined = undefined;
+        }
+        const ok =
+          (combined !== undefined && lower(combined) === lower(step.outputHash)) ||
+          hashes.some((h) => (sha !== undefined && h === sha) || lower(b64urlToHex(h) ?? "") === lower(step.outputHash));
         sc.push(
           ok
             ? pass("ect.output", "a final ECT of the stage attests the step's output")

@@ -21,7 +21,7 @@ export const VERIFIER_KIND_PROOF_SYSTEMS: Readonly<Record<Exclude<WorkflowVerifi
   "ecdsa-attestation": ["attestation/eip712-ecdsa"],
   wyriwe: ["attestation/wyriwe"],
   "commit-reveal": ["consensus/commit-reveal"],
-  optimistic: ["optimistic/bonded-challenge"],
+  optimistic: ["optimistic/bonded-arbiter"],
 };
 
 export type WorkflowMismatch = {

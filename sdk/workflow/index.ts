@@ -32,4 +32,5 @@ export {
   type CheckWorkflowReturnType,
   type WorkflowMismatch,
 } from "./checkWorkflow.js";
+export { workflowTaskCheck, type WorkflowTaskCheckParameters } from "./workflowTaskCheck.js";
 export * from "./errors.js";

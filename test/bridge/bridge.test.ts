@@ -44,8 +44,9 @@ describe("hash conversions", () => {
 
 describe("step payloads", () => {
   it("round-trip, and anything else decodes to undefined", () => {
-    const p = encodeStepPayload({ ects: ["a.b.c", "d.e.f"], capsuleIds: ["11".repeat(32), `0x${"22".repeat(32)}`] });
-    assert.deepEqual(decodeStepPayload(p), { ects: ["a.b.c", "d.e.f"], capsuleIds: [`0x${"11".repeat(32)}`, `0x${"22".repeat(32)}`] });
+    const p = encodeStepPayload({ ects: ["a.b.c", "d.e.f"], capsules: [{ capsule_id: "11".repeat(32) }, '{"b":1}'] });
+    assert.deepEqual(decodeStepPayload(p), { ects: ["a.b.c", "d.e.f"], capsules: [{ capsule_id: "11".repeat(32) }, { b: 1 }] });
+    assert.throws(() => encodeStepPayload({ capsules: [7 as never] }), BridgeError);
     for (const junk of [undefined, null, 1, "0x", "0x41455831", p.slice(0, 100), "0x00" + p.slice(4), { p }]) assert.equal(decodeStepPayload(junk), undefined);
     assert.throws(() => encodeStepPayload({ ects: ["not-a-jws"] }), BridgeError);
     assert.throws(() => encodeStepPayload(null as never), BridgeError);

@@ -5,9 +5,7 @@
  * a second deploy (which sends no deployment transaction) records it. The node is stopped by its pid.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,21 +14,9 @@ import { agentHandlerAbi } from "../../sdk/chain/abis.js";
 import { AgentAuth, InputSource, Resolution } from "../../sdk/chain/policy.js";
 import { loadDeployment, type Deployment } from "../../sdk/deployments/index.js";
 import { repoRoot, run, userEnv } from "../install/helpers.js";
+import { startHardhatNode, type HardhatNode } from "../helpers/hardhatNode.js";
 
-const hardhatCli = join(repoRoot, "node_modules", "hardhat", "dist", "src", "cli.js");
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as const;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A value of an ABI parameter: the given one, or the type's zero (so the policy survives fields added later). */
 function withDefaults(param: AbiParameter, given: unknown): unknown {
@@ -48,51 +34,21 @@ function withDefaults(param: AbiParameter, given: unknown): unknown {
 }
 
 describe("deploy to a real `hardhat node` (localhost, JSON-RPC)", { timeout: 600_000 }, () => {
-  let node: ChildProcess | undefined;
+  let node: HardhatNode | undefined;
   let url: string;
   let dir: string;
   const deploymentId = `test-${process.pid}`;
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(join(tmpdir(), "agent-exec-deploy-"));
+    node = await startHardhatNode();
+    url = node.url;
     env = userEnv({ AGENT_EXEC_LOCALHOST_URL: url, AGENT_EXEC_DEPLOYMENTS_DIR: dir, AGENT_EXEC_DEPLOYMENT_ID: deploymentId, CI: "true" });
-    node = spawn(process.execPath, [hardhatCli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: repoRoot,
-      env: { ...process.env, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`hardhat node did not start within 180 s:\n${output}`)), 180_000);
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes(`127.0.0.1:${port}`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      node!.stdout!.on("data", onData);
-      node!.stderr!.on("data", onData);
-      node!.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`hardhat node exited with ${code}:\n${output}`));
-      });
-    });
-    node.removeAllListeners("exit");
-    node.stdout!.resume();
-    node.stderr!.resume();
   });
 
   after(async () => {
-    if (node?.pid !== undefined && node.exitCode === null) {
-      const exited = new Promise((resolve) => node!.once("exit", resolve));
-      process.kill(node.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (node.exitCode === null && node.signalCode === null) process.kill(node.pid, "SIGKILL");
-    }
+    await node?.stop();
     rmSync(join(repoRoot, "ignition", "deployments", deploymentId), { recursive: true, force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
