@@ -19,7 +19,7 @@ encodeFunctionData(functionFragment: 'isAttester', values: [AddressLike]): strin
 encodeFunctionData(functionFragment: 'proofSystem', values?: undefined): string;
 encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'threshold', values?: undefined): string;
-encodeFunctionData(functionFragment: 'verifyStage', values: [BytesLike, BigNumberish, BytesLike, BytesLike, BytesLike]): string;
+encodeFunctionData(functionFragment: 'verifyStage', values: [BytesLike, BigNumberish, AddressLike, boolean, BytesLike, BytesLike, BytesLike]): string;
 
     decodeFunctionResult(functionFragment: 'WYRIWE_ATTESTATION_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'attestationDigest', data: BytesLike): Result;
@@ -144,7 +144,7 @@ decodeFunctionResult(functionFragment: 'verifyStage', data: BytesLike): Result;
 
     
     verifyStage: TypedContractMethod<
-      [taskId: BytesLike, stage: BigNumberish, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
+      [taskId: BytesLike, stage: BigNumberish, arg2: AddressLike, arg3: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
       [[bigint, string] & {verdict: bigint, digest: string }],
       'view'
     >
@@ -194,7 +194,7 @@ getFunction(nameOrSignature: 'threshold'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'verifyStage'): TypedContractMethod<
-      [taskId: BytesLike, stage: BigNumberish, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
+      [taskId: BytesLike, stage: BigNumberish, arg2: AddressLike, arg3: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
       [[bigint, string] & {verdict: bigint, digest: string }],
       'view'
     >;
