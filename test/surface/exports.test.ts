@@ -21,10 +21,8 @@
  *   Memory* / File* / Jwks*        stores (in memory, on disk, from a JWKS)
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
 import * as sdk from "../../sdk/index.js";
 import * as atd from "../../sdk/atd/index.js";
 import * as capsule from "../../sdk/capsule/index.js";
@@ -115,19 +113,6 @@ function describeThrown(e: unknown): string {
   const msg = String((e as Error | null)?.message ?? e).split("\n")[0]?.slice(0, 120);
   return `${ctor}: ${msg}`;
 }
-
-let cwd: string;
-let tmp: string;
-before(() => {
-  // constructors such as FileLedgerStore("x") may touch the file system: keep it in a scratch directory
-  cwd = process.cwd();
-  tmp = mkdtempSync(join(tmpdir(), "agent-exec-surface-"));
-  process.chdir(tmp);
-});
-after(() => {
-  process.chdir(cwd);
-  rmSync(tmp, { recursive: true, force: true });
-});
 
 describe("public surface: the export list", () => {
   it("sdk/index.ts exports exactly the pinned list (edit test/surface/exports.snapshot.json deliberately)", () => {
