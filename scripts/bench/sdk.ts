@@ -3,11 +3,17 @@
  * Each area contributes a section (scripts/bench/sdk-*.ts exporting `run()`).
  * Figures are recorded, never asserted: tests do not depend on wall-clock time.
  */
-import { writeFileSync, mkdirSync } from "node:fs";
-import { cpus } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import type { BenchSection } from "./types.js";
 
-const sections: { file: string }[] = [{ file: "./sdk-ect.js" }, { file: "./sdk-capsule.js" }];
+const all: { name: string; file: string }[] = [
+  { name: "ect", file: "./sdk-ect.js" },
+  { name: "capsule", file: "./sdk-capsule.js" },
+];
+/** `tsx scripts/bench/sdk.ts capsule`: run only the named sections and replace just them in benchmarks/sdk.md. */
+const only = process.argv.slice(2);
+const sections = only.length === 0 ? all : all.filter((x) => only.includes(x.name));
 
 function fmt(n: number): string {
   if (n >= 100) return Math.round(n).toLocaleString("en-US");
@@ -46,5 +52,21 @@ const header = [
   "",
 ].join("\n");
 mkdirSync("benchmarks", { recursive: true });
-writeFileSync("benchmarks/sdk.md", `${header}\n${results.map(render).join("\n\n")}\n`);
+if (only.length === 0 || !existsSync("benchmarks/sdk.md")) {
+  writeFileSync("benchmarks/sdk.md", `${header}\n${results.map(render).join("\n\n")}\n`);
+} else {
+  // splice: each re-run section replaces its old text (from its "## title" to the next "## "), noting when
+  let text = readFileSync("benchmarks/sdk.md", "utf8");
+  for (const r of results) {
+    const body = `${render(r).replace(/\n\n/, `\n\n- Section re-recorded on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, 1-minute load average ${loadavg()[0]?.toFixed(2)} on ${cpu.length} cores).\n`)}`;
+    const start = text.indexOf(`## ${r.title}`);
+    if (start < 0) {
+      text = `${text.trimEnd()}\n\n${body}\n`;
+      continue;
+    }
+    const next = text.indexOf("\n## ", start + 3);
+    text = text.slice(0, start) + body + (next < 0 ? "\n" : `\n${text.slice(next)}`);
+  }
+  writeFileSync("benchmarks/sdk.md", text);
+}
 console.log("wrote benchmarks/sdk.md");

@@ -21,15 +21,14 @@
  *   Memory* / File* / Jwks*        stores (in memory, on disk, from a JWKS)
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
 import * as sdk from "../../sdk/index.js";
 import * as atd from "../../sdk/atd/index.js";
 import * as capsule from "../../sdk/capsule/index.js";
 import * as chain from "../../sdk/chain/index.js";
 import * as ect from "../../sdk/ect/index.js";
+import * as ethersPath from "../../sdk/ethers/index.js";
 import { isAgentExecError } from "../../sdk/errors.js";
 
 const snapshot = JSON.parse(readFileSync(new URL("./exports.snapshot.json", import.meta.url), "utf8")) as Record<string, string[]>;
@@ -115,22 +114,13 @@ function describeThrown(e: unknown): string {
   return `${ctor}: ${msg}`;
 }
 
-let cwd: string;
-let tmp: string;
-before(() => {
-  // constructors such as FileLedgerStore("x") may touch the file system: keep it in a scratch directory
-  cwd = process.cwd();
-  tmp = mkdtempSync(join(tmpdir(), "agent-exec-surface-"));
-  process.chdir(tmp);
-});
-after(() => {
-  process.chdir(cwd);
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 describe("public surface: the export list", () => {
   it("sdk/index.ts exports exactly the pinned list (edit test/surface/exports.snapshot.json deliberately)", () => {
     assert.deepEqual(Object.keys(sdk).sort(), snapshot["sdk/index.ts"]);
+  });
+  it("sdk/ethers/index.ts (the \"./ethers\" subpath, not part of the root) exports exactly the pinned list", () => {
+    assert.deepEqual(Object.keys(ethersPath).sort(), snapshot["sdk/ethers/index.ts"]);
+    for (const k of Object.keys(ethersPath)) assert.equal(k in sdk, false, `${k} would pull ethers into the root entry`);
   });
   it("the root entry is the union of the area entries plus AgentExecError / isAgentExecError", () => {
     const union = new Set([...Object.keys(ect), ...Object.keys(atd), ...Object.keys(capsule), ...Object.keys(chain), "AgentExecError", "isAgentExecError"]);
@@ -164,7 +154,7 @@ describe("public surface: the export list", () => {
 });
 
 describe("public surface: hostile arguments never surface a plain TypeError", () => {
-  const functions = Object.entries(sdk).filter(([name, v]) => typeof v === "function" && !isErrorClass(name, v));
+  const functions = [...Object.entries(sdk), ...Object.entries(ethersPath)].filter(([name, v]) => typeof v === "function" && !isErrorClass(name, v));
 
   it(`covers every exported function and class (${functions.length})`, () => {
     assert.ok(functions.length > 150);
