@@ -103,6 +103,27 @@ describe("verifyTask", async () => {
     assert.equal(r.ok, false);
   });
 
+  it("falls back to address-filtered logs when a provider refuses filters without an address", async () => {
+    const provider = f.connection.provider;
+    const picky = createPublicClient({
+      transport: custom(
+        {
+          async request({ method, params }) {
+            if (method === "eth_getLogs" && !(params as [{ address?: unknown }])[0].address) {
+              throw Object.assign(new Error("please specify an address"), { code: -32602 });
+            }
+            return provider.request({ method, params });
+          },
+        },
+        { retryCount: 0 },
+      ),
+    });
+    const direct = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect });
+    const r = await verifyTask(picky, { handler, taskId: good.taskId, ect });
+    assert.deepEqual(essence(r), essence(direct));
+    assert.equal(r.ok, true);
+  });
+
   it("never throws on a hostile or unknown task; reports it", async () => {
     const unknown = await verifyTask(f.publicClient, { handler, taskId: `0x${"ab".repeat(32)}` });
     assert.equal(unknown.ok, false);
