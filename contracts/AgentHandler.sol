@@ -11,6 +11,7 @@ import {IAgentExecHandler} from "./interfaces/IAgentExecHandler.sol";
 import {IAgentTaskReceiver} from "./interfaces/IAgentTaskReceiver.sol";
 import {IAgentVerifier} from "./interfaces/IAgentVerifier.sol";
 import {IAgentIdentityRegistry} from "./interfaces/IAgentIdentityRegistry.sol";
+import {IAgentTaskAnchorAuthority} from "./interfaces/IAgentTaskAnchorAuthority.sol";
 import {IWorkflowPolicyRegistry} from "./interfaces/IWorkflowPolicyRegistry.sol";
 import {TaskState, TaskStateLib} from "./libraries/TaskState.sol";
 import {StageConfig, StageConfigLib} from "./libraries/StageConfig.sol";
@@ -38,12 +39,15 @@ contract AgentHandler is
     IAgentExecHandler,
     IAgentTaskReceiver,
     IWorkflowPolicyRegistry,
+    IAgentTaskAnchorAuthority,
     ERC165,
     Ownable2Step,
     ReentrancyGuardTransient
 {
     /// @notice The most stages a workflow may declare (one bit each in the task word's proven-bitmap).
     uint8 public constant MAX_STAGES = 64;
+    /// @notice The most agents an allowlist may hold (one bit each in the task word's stepper bitmap).
+    uint256 public constant MAX_AGENTS = 64;
     /// @notice Lower bound of a stage verifier's gas allowance.
     uint32 public constant MIN_VERIFIER_GAS = 10_000;
     /// @notice Upper bound of a stage verifier's gas allowance.
@@ -53,6 +57,7 @@ contract AgentHandler is
 
     uint256 private constant POLICY_ID_MASK = 0xffffffff;
     uint256 private constant HAS_PIPELINE_BIT = 1 << 32;
+    uint256 private constant HAS_REQUESTERS_BIT = 1 << 33;
     uint256 private constant STAGE_COUNT_SHIFT = 40;
     uint256 private constant WITNESS_LENGTH = 52;
     uint256 private constant PROVE_HEADER_LENGTH = 20;
@@ -74,14 +79,27 @@ contract AgentHandler is
     mapping(bytes32 taskId => mapping(uint256 stage => bytes32)) private _records;
 
     uint32 private _policyCount;
-    /// @dev workflowHash => policyId | hasPipeline << 32 | stageCount << 40 (zero: not registered).
+    /// @dev Requesters seen so far (packed with `_policyCount`).
+    uint32 private _requesterCount;
+    /// @dev Interned requesters: the task word keeps a 32-bit id instead of a second storage slot per task.
+    mapping(address requester => uint32) private _requesterIdOf;
+    mapping(uint32 requesterId => address) private _requesterAt;
+    /// @dev Open / Registry policies: the agents that recorded a step of a task (Allowlist ones are a bitmap in the
+    /// task word).
+    mapping(bytes32 taskId => mapping(address agent => bool)) private _steppedBy;
+    /// @dev workflowHash => policyId | hasPipeline << 32 | hasRequesters << 33 | stageCount << 40 (zero: not
+    /// registered).
     mapping(bytes32 workflowHash => uint256) private _policyRef;
     mapping(uint32 policyId => bytes32) private _workflowHashOf;
     mapping(uint32 policyId => mapping(uint256 stage => StageConfig)) private _stages;
     mapping(uint32 policyId => bytes32) private _pipelineHashOf;
     mapping(uint32 policyId => address) private _agentRegistryOf;
-    mapping(uint32 policyId => mapping(address agent => bool)) private _agentAllowed;
+    /// @dev Allowlist: agent => its index in the allowlist + 1 (zero: not listed).
+    mapping(uint32 policyId => mapping(address agent => uint256)) private _agentSlot;
     mapping(uint32 policyId => address[]) private _agentsOf;
+    mapping(uint32 policyId => mapping(address requester => bool)) private _requesterAllowed;
+    mapping(uint32 policyId => address[]) private _requestersOf;
+    mapping(uint32 policyId => bytes32) private _policyDigestOf;
 
     /// @param agentCaller_ The only {IAgentTaskReceiver-agentCaller} allowed to open tasks here.
     /// @param initialOwner The account allowed to register workflow policies.
@@ -223,6 +241,18 @@ contract AgentHandler is
     }
 
     /// @inheritdoc IWorkflowPolicyRegistry
+    function workflowPolicyDigest(bytes32 agentWorkflowHash) external view returns (bytes32) {
+        return _policyDigestOf[uint32(_policyRef[agentWorkflowHash] & POLICY_ID_MASK)];
+    }
+
+    /// @inheritdoc IWorkflowPolicyRegistry
+    function isRequesterAllowed(bytes32 agentWorkflowHash, address requester) external view returns (bool) {
+        uint256 ref = _policyRef[agentWorkflowHash];
+        if (ref == 0) return false;
+        return ref & HAS_REQUESTERS_BIT == 0 || _requesterAllowed[uint32(ref & POLICY_ID_MASK)][requester];
+    }
+
+    /// @inheritdoc IWorkflowPolicyRegistry
     function isAgentAuthorized(bytes32 agentWorkflowHash, address agent, uint256 agentId) external view returns (bool) {
         uint256 ref = _policyRef[agentWorkflowHash];
         if (ref == 0) return false;
@@ -237,12 +267,28 @@ contract AgentHandler is
         TaskState s = _tasks[taskId];
         if (s.isEmpty()) return v;
         v.status = TaskStatus(s.status());
+        v.requester = _requesterAt[s.requesterId()];
         v.agentWorkflowHash = _workflowHashOf[s.policyId()];
         v.deadline = s.deadline();
         v.steppedStages = s.stepped();
         v.provenStages = s.proven();
         v.finalStepped = s.finalStepped();
         v.pastDeadline = block.timestamp >= s.deadline();
+    }
+
+    /// @inheritdoc IAgentTaskAnchorAuthority
+    /// @dev True for the task's requester and for any agent that recorded a step of it (replaced steps included);
+    /// false for unknown tasks. At most three SLOADs.
+    function canAnchor(bytes32 taskId, address account) external view returns (bool) {
+        TaskState s = _tasks[taskId];
+        if (s.isEmpty()) return false;
+        if (account == _requesterAt[s.requesterId()]) return true;
+        uint32 policyId = s.policyId();
+        if (_stages[policyId][0].agentAuth() == uint8(AgentAuth.Allowlist)) {
+            uint256 slot = _agentSlot[policyId][account];
+            return slot != 0 && s.isStepper(slot - 1);
+        }
+        return _steppedBy[taskId][account];
     }
 
     /// @inheritdoc IAgentExecHandler
@@ -262,7 +308,8 @@ contract AgentHandler is
     function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
         return interfaceId == type(IAgentHandler).interfaceId || interfaceId == type(IAgentExecHandler).interfaceId
             || interfaceId == type(IAgentTaskReceiver).interfaceId
-            || interfaceId == type(IWorkflowPolicyRegistry).interfaceId || super.supportsInterface(interfaceId);
+            || interfaceId == type(IWorkflowPolicyRegistry).interfaceId
+            || interfaceId == type(IAgentTaskAnchorAuthority).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ---------------------------------------------------------------- core rules (internal, virtual)
@@ -280,9 +327,13 @@ contract AgentHandler is
             revert AgentHandlerInvalidDeadline(taskId, deadline, block.timestamp);
         }
         uint32 policyId = uint32(ref & POLICY_ID_MASK);
+        if (ref & HAS_REQUESTERS_BIT != 0 && !_requesterAllowed[policyId][requester]) {
+            revert AgentHandlerRequesterNotAllowed(taskId, agentWorkflowHash, requester);
+        }
         bytes32 attested =
             ref & HAS_PIPELINE_BIT == 0 ? inputHash : Wyriwe.attestedInputHash(inputHash, _pipelineHashOf[policyId]);
-        _tasks[taskId] = TaskStateLib.open(policyId, uint40(deadline), uint8(TaskStatus.Active));
+        _tasks[taskId] =
+            TaskStateLib.open(policyId, uint40(deadline), uint8(TaskStatus.Active), _internRequester(requester));
         _records[taskId][0] = attested;
         emit AgentTaskOpened(taskId, agentWorkflowHash, attested, deadline);
         _onTaskOpened(taskId, requester, agentWorkflowHash, inputHash, deadline);
@@ -339,7 +390,14 @@ contract AgentHandler is
         if (replacing && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
         _records[taskId][stage] = record;
-        _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync(), cfg.isGating());
+        s = s.recordStep(stage, isFinal, cfg.isSync(), cfg.isGating());
+        if (cfg.agentAuth() == uint8(AgentAuth.Allowlist)) {
+            uint256 slot = _agentSlot[policyId][agent];
+            if (slot != 0) s = s.markStepper(slot - 1);
+        } else if (!_steppedBy[taskId][agent]) {
+            _steppedBy[taskId][agent] = true;
+        }
+        _tasks[taskId] = s;
         if (replacing) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);
         if (replacing) _onStepReplaced(taskId, stage, stepped - stage - 1);
@@ -423,7 +481,7 @@ contract AgentHandler is
             _onStageProven(taskId, stage, detail);
             if (isFinalStage) {
                 emit AgentTaskFinalized(taskId, stage, outputHash);
-                _onTaskFinalized(taskId, stage, outputHash);
+                _onTaskFinalized(taskId, stage, outputHash, _requesterAt[s.requesterId()]);
             }
         } else if (
             rejection == ProveRejection.Denied && cfg.isGating() && mode != ProveMode.AtomicApproveOnly
@@ -434,7 +492,7 @@ contract AgentHandler is
             // gate step, which an approved result may then replace.
             _tasks[taskId] = s.withStatus(uint8(TaskStatus.Halted));
             emit AgentTaskHalted(taskId, stage, detail);
-            _onTaskHalted(taskId, stage, detail);
+            _onTaskHalted(taskId, stage, detail, _requesterAt[s.requesterId()]);
         } else if (mode != ProveMode.Recorded) {
             revert AgentHandlerProveRejected(taskId, stage, rejection, detail);
         } else {
@@ -499,7 +557,7 @@ contract AgentHandler is
         virtual
         returns (bool)
     {
-        if (auth == uint8(AgentAuth.Allowlist)) return _agentAllowed[policyId][agent];
+        if (auth == uint8(AgentAuth.Allowlist)) return _agentSlot[policyId][agent] != 0;
         if (auth == uint8(AgentAuth.Registry)) {
             (bool ok, bytes32 owner) = BoundedCall.staticWord(
                 _agentRegistryOf[policyId],
@@ -534,6 +592,7 @@ contract AgentHandler is
 
         uint8 auth = uint8(policy.agentAuth);
         _registerAgents(policyId, policy);
+        bool restricted = _registerRequesters(policyId, policy.requesters);
         for (uint256 i; i < count; ++i) {
             StagePolicy calldata st = policy.stages[i];
             if (st.gating && i > policy.minFinalStage) {
@@ -545,12 +604,12 @@ contract AgentHandler is
         bool sentinel = Wyriwe.isSentinel(policy.pipelineHash);
         if (!sentinel) _pipelineHashOf[policyId] = policy.pipelineHash;
         _workflowHashOf[policyId] = agentWorkflowHash;
-        _policyRef[agentWorkflowHash] =
-            uint256(policyId) | (sentinel ? 0 : HAS_PIPELINE_BIT) | (count << STAGE_COUNT_SHIFT);
+        _policyRef[agentWorkflowHash] = uint256(policyId) | (sentinel ? 0 : HAS_PIPELINE_BIT)
+            | (restricted ? HAS_REQUESTERS_BIT : 0) | (count << STAGE_COUNT_SHIFT);
 
-        emit WorkflowRegistered(
-            agentWorkflowHash, policyId, uint8(count), keccak256(abi.encode(_policyOf(policyId, count)))
-        );
+        bytes32 digest = keccak256(abi.encode(_policyOf(policyId, count)));
+        _policyDigestOf[policyId] = digest;
+        emit WorkflowRegistered(agentWorkflowHash, policyId, uint8(count), digest);
     }
 
     /// @dev Checks one stage of a policy and packs it.
@@ -583,11 +642,12 @@ contract AgentHandler is
         if (auth != AgentAuth.Allowlist && n != 0) revert WorkflowRegistryUnexpectedAgents(auth, n);
         if (auth == AgentAuth.Allowlist) {
             if (n == 0) revert WorkflowRegistryEmptyAllowlist();
+            if (n > MAX_AGENTS) revert WorkflowRegistryTooManyAgents(n, MAX_AGENTS);
             for (uint256 i; i < n; ++i) {
                 address a = policy.agents[i];
                 if (a == address(0)) revert WorkflowRegistryZeroAgent(i);
-                if (_agentAllowed[policyId][a]) revert WorkflowRegistryDuplicateAgent(a);
-                _agentAllowed[policyId][a] = true;
+                if (_agentSlot[policyId][a] != 0) revert WorkflowRegistryDuplicateAgent(a);
+                _agentSlot[policyId][a] = i + 1;
                 _agentsOf[policyId].push(a);
             }
         } else if (auth == AgentAuth.Registry) {
@@ -598,7 +658,35 @@ contract AgentHandler is
         }
     }
 
+    /// @dev Stores the requester restriction; returns whether there is one.
+    function _registerRequesters(uint32 policyId, address[] calldata requesters) private returns (bool) {
+        uint256 n = requesters.length;
+        for (uint256 i; i < n; ++i) {
+            address r = requesters[i];
+            if (r == address(0)) revert WorkflowRegistryZeroRequester(i);
+            if (_requesterAllowed[policyId][r]) revert WorkflowRegistryDuplicateRequester(r);
+            _requesterAllowed[policyId][r] = true;
+            _requestersOf[policyId].push(r);
+        }
+        return n != 0;
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /// @dev The interned id of `requester`, assigning the next one on its first task here.
+    function _internRequester(address requester) private returns (uint32 id) {
+        id = _requesterIdOf[requester];
+        if (id == 0) {
+            id = ++_requesterCount;
+            _requesterIdOf[requester] = id;
+            _requesterAt[id] = requester;
+        }
+    }
+
+    /// @dev The account that requested `taskId` (zero for an unknown task).
+    function _requesterOf(bytes32 taskId) internal view returns (address) {
+        return _requesterAt[_tasks[taskId].requesterId()];
+    }
 
     /// @dev The task, which must exist, be active and be before its deadline.
     function _liveTask(bytes32 taskId) internal view returns (TaskState s) {
@@ -630,6 +718,7 @@ contract AgentHandler is
         p.agentAuth = AgentAuth(_stages[policyId][0].agentAuth());
         p.agentRegistry = _agentRegistryOf[policyId];
         p.agents = _agentsOf[policyId];
+        p.requesters = _requestersOf[policyId];
     }
 
     function _stageCount(uint32 policyId) private view returns (uint8) {
@@ -695,11 +784,15 @@ contract AgentHandler is
     /// @dev Called when a prove is rejected (nothing changed).
     function _onProveRejected(bytes32 taskId, uint8 stage, ProveRejection reason, bytes32 detail) internal virtual {}
 
-    /// @dev Called when the final prove finalises the task; `outputHash` is the final stage's output.
-    function _onTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash) internal virtual {}
+    /// @dev Called when the final prove finalises the task; `outputHash` is the final stage's output, `requester`
+    /// the account that requested the task (check it before paying or acting for it).
+    function _onTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash, address requester)
+        internal
+        virtual
+    {}
 
     /// @dev Called when a gating stage's non-approving verdict halts the task.
-    function _onTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest) internal virtual {}
+    function _onTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest, address requester) internal virtual {}
 
     /// @dev Called when the task is marked expired.
     function _onTaskExpired(bytes32 taskId) internal virtual {}

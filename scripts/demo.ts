@@ -103,7 +103,7 @@ const policy: WorkflowPolicy = {
   agents: [agent.account.address],
 };
 const registration = await mined(
-  handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents] }]),
+  handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents], requesters: [...(policy.requesters ?? [])] }]),
 );
 const [registered] = parseEventLogs({ abi: agentHandlerAbi, logs: registration.logs, eventName: "WorkflowRegistered" });
 log(`\nworkflow ${short(workflowHash)} registered as policy ${registered?.args.policyId}; ` +

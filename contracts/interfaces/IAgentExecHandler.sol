@@ -51,6 +51,8 @@ interface IAgentExecHandler is IAgentHandler {
     /// @notice A task as the handler sees it.
     struct TaskView {
         TaskStatus status;
+        /// The account that requested the task through the caller.
+        address requester;
         bytes32 agentWorkflowHash;
         uint40 deadline;
         /// Number of stages stepped so far (= the next stage expected).
@@ -114,6 +116,8 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerTaskIdReused(bytes32 taskId);
     /// @notice No policy is registered for the workflow hash.
     error AgentHandlerWorkflowNotRegistered(bytes32 agentWorkflowHash);
+    /// @notice The workflow's policy restricts requesters and `requester` is not one of them.
+    error AgentHandlerRequesterNotAllowed(bytes32 taskId, bytes32 agentWorkflowHash, address requester);
     /// @notice A dispatched deadline is not in the future or does not fit 40 bits.
     error AgentHandlerInvalidDeadline(bytes32 taskId, uint256 deadline, uint256 timestamp);
     /// @notice The task is unknown here.

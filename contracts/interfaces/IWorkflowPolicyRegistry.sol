@@ -55,8 +55,10 @@ interface IWorkflowPolicyRegistry {
         AgentAuth agentAuth;
         /// The ERC-8004 identity registry, for `AgentAuth.Registry` (zero otherwise).
         address agentRegistry;
-        /// The authorised agents, for `AgentAuth.Allowlist` (empty otherwise).
+        /// The authorised agents, for `AgentAuth.Allowlist` (empty otherwise; at most 64).
         address[] agents;
+        /// The accounts that may request tasks of this workflow through the caller; empty: anyone.
+        address[] requesters;
     }
 
     /// @notice Emitted once per workflow registration.
@@ -103,6 +105,12 @@ interface IWorkflowPolicyRegistry {
     error WorkflowRegistryUnexpectedAgents(AgentAuth agentAuth, uint256 count);
     /// @notice The registry has no policy ids left.
     error WorkflowRegistryTooManyPolicies();
+    /// @notice An allowlist holds at most `max` agents.
+    error WorkflowRegistryTooManyAgents(uint256 count, uint256 max);
+    /// @notice Requester entry `index` is the zero address.
+    error WorkflowRegistryZeroRequester(uint256 index);
+    /// @notice `requester` is listed twice.
+    error WorkflowRegistryDuplicateRequester(address requester);
 
     /// @notice Registers `policy` for `agentWorkflowHash`. Once registered it can never change.
     /// @return policyId The compact id the handler stores per task.
@@ -115,6 +123,13 @@ interface IWorkflowPolicyRegistry {
 
     /// @notice The registered policy of `agentWorkflowHash` (normalised: the identity pipeline reads as zero).
     function workflowPolicy(bytes32 agentWorkflowHash) external view returns (WorkflowPolicy memory);
+
+    /// @notice `keccak256(abi.encode(policy))` of the policy registered for `agentWorkflowHash` (as emitted in
+    /// {WorkflowRegistered}), or zero if none: compare it with the policy a workflow document derives.
+    function workflowPolicyDigest(bytes32 agentWorkflowHash) external view returns (bytes32);
+
+    /// @notice Whether `requester` may request tasks of workflow `agentWorkflowHash` (false if not registered).
+    function isRequesterAllowed(bytes32 agentWorkflowHash, address requester) external view returns (bool);
 
     /// @notice Whether `agent` (claiming `agentId`) may record steps of workflow `agentWorkflowHash`.
     function isAgentAuthorized(bytes32 agentWorkflowHash, address agent, uint256 agentId) external view returns (bool);

@@ -12,6 +12,8 @@ pragma solidity ^0.8.24;
 ///   153       pendingSync   the last stepped stage is Sync: the next step waits for its prove
 ///   154       pendingGate   the last stepped stage is gating: under Allowlist auth it locks itself and every
 ///                           earlier stage against replacement until its verdict
+///   [155,187) requesterId   the requester, interned by the handler (id → address in one mapping)
+///   [187,251) steppers      Allowlist policies: bit i set once allowlist entry i recorded a step of the task
 /// One word per task plus one word per step is the storage floor of the staging rules (see benchmarks/gas.md).
 type TaskState is uint256;
 
@@ -31,12 +33,35 @@ library TaskStateLib {
     uint256 private constant FINAL_STEPPED_BIT = 1 << 152;
     uint256 private constant PENDING_SYNC_BIT = 1 << 153;
     uint256 private constant PENDING_GATE_BIT = 1 << 154;
+    uint256 private constant REQUESTER_SHIFT = 155;
+    uint256 private constant STEPPERS_SHIFT = 187;
 
-    /// @notice A fresh task with `status_` (the handler passes `Active`), nothing stepped or proven.
-    function open(uint32 policyId_, uint40 deadline_, uint8 status_) internal pure returns (TaskState) {
+    /// @notice A fresh task with `status_` (the handler passes `Active`) and its interned requester, nothing
+    /// stepped or proven.
+    function open(uint32 policyId_, uint40 deadline_, uint8 status_, uint32 requesterId_)
+        internal
+        pure
+        returns (TaskState)
+    {
         return TaskState.wrap(
             uint256(policyId_) | (uint256(deadline_) << DEADLINE_SHIFT) | (uint256(status_) << STATUS_SHIFT)
+                | (uint256(requesterId_) << REQUESTER_SHIFT)
         );
+    }
+
+    /// @notice The task's interned requester id.
+    function requesterId(TaskState s) internal pure returns (uint32) {
+        return uint32((TaskState.unwrap(s) >> REQUESTER_SHIFT) & MASK_32);
+    }
+
+    /// @notice Whether allowlist entry `index` (< 64) recorded a step of the task.
+    function isStepper(TaskState s, uint256 index) internal pure returns (bool) {
+        return (TaskState.unwrap(s) >> (STEPPERS_SHIFT + index)) & 1 == 1;
+    }
+
+    /// @notice Marks allowlist entry `index` (< 64) as having recorded a step.
+    function markStepper(TaskState s, uint256 index) internal pure returns (TaskState) {
+        return TaskState.wrap(TaskState.unwrap(s) | (uint256(1) << (STEPPERS_SHIFT + index)));
     }
 
     /// @notice Whether the word is unset (no such task).

@@ -20,7 +20,7 @@ contract FollowUpHandler is AgentHandler {
         followUpWorkflow = agentWorkflowHash;
     }
 
-    function _onTaskFinalized(bytes32 taskId, uint8, bytes32 outputHash) internal override {
+    function _onTaskFinalized(bytes32 taskId, uint8, bytes32 outputHash, address) internal override {
         bytes32 wf = followUpWorkflow;
         if (wf == bytes32(0)) return;
         AgentTask memory next = AgentTask({

@@ -13,8 +13,8 @@ contract HookRecordingHandler is AgentHandler {
     );
     event HookStageProven(bytes32 taskId, uint8 stage, bytes32 digest);
     event HookProveRejected(bytes32 taskId, uint8 stage, ProveRejection reason, bytes32 detail);
-    event HookTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash);
-    event HookTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest);
+    event HookTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash, address requester);
+    event HookTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest, address requester);
     event HookTaskExpired(bytes32 taskId);
 
     constructor(address agentCaller_, address initialOwner) AgentHandler(agentCaller_, initialOwner) {}
@@ -47,12 +47,15 @@ contract HookRecordingHandler is AgentHandler {
         emit HookProveRejected(taskId, stage, reason, detail);
     }
 
-    function _onTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash) internal override {
-        emit HookTaskFinalized(taskId, finalStage, outputHash);
+    function _onTaskFinalized(bytes32 taskId, uint8 finalStage, bytes32 outputHash, address requester)
+        internal
+        override
+    {
+        emit HookTaskFinalized(taskId, finalStage, outputHash, requester);
     }
 
-    function _onTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest) internal override {
-        emit HookTaskHalted(taskId, stage, digest);
+    function _onTaskHalted(bytes32 taskId, uint8 stage, bytes32 digest, address requester) internal override {
+        emit HookTaskHalted(taskId, stage, digest, requester);
     }
 
     function _onTaskExpired(bytes32 taskId) internal override {

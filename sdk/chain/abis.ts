@@ -443,6 +443,27 @@ export const agentHandlerAbi = [
         "type": "uint8"
       },
       {
+        "internalType": "uint8",
+        "name": "gateStage",
+        "type": "uint8"
+      }
+    ],
+    "name": "AgentHandlerGateLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "stage",
+        "type": "uint8"
+      },
+      {
         "internalType": "bytes32",
         "name": "inputHash",
         "type": "bytes32"
@@ -628,6 +649,27 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "AgentHandlerReplacementUnchanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "agentWorkflowHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      }
+    ],
+    "name": "AgentHandlerRequesterNotAllowed",
     "type": "error"
   },
   {
@@ -962,6 +1004,17 @@ export const agentHandlerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      }
+    ],
+    "name": "WorkflowRegistryDuplicateRequester",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "WorkflowRegistryEmptyAllowlist",
     "type": "error"
@@ -1050,6 +1103,22 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "WorkflowRegistryNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "WorkflowRegistryTooManyAgents",
     "type": "error"
   },
   {
@@ -1156,6 +1225,17 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "WorkflowRegistryZeroAgent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "WorkflowRegistryZeroRequester",
     "type": "error"
   },
   {
@@ -1470,6 +1550,19 @@ export const agentHandlerAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_AGENTS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_STAGES",
     "outputs": [
       {
@@ -1548,6 +1641,30 @@ export const agentHandlerAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "canAnchor",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "taskId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes32",
         "name": "agentWorkflowHash",
         "type": "bytes32"
@@ -1596,6 +1713,30 @@ export const agentHandlerAbi = [
       }
     ],
     "name": "isAgentAuthorized",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "agentWorkflowHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      }
+    ],
+    "name": "isRequesterAllowed",
     "outputs": [
       {
         "internalType": "bool",
@@ -1846,6 +1987,11 @@ export const agentHandlerAbi = [
             "internalType": "address[]",
             "name": "agents",
             "type": "address[]"
+          },
+          {
+            "internalType": "address[]",
+            "name": "requesters",
+            "type": "address[]"
           }
         ],
         "internalType": "struct IWorkflowPolicyRegistry.WorkflowPolicy",
@@ -2021,6 +2167,11 @@ export const agentHandlerAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
             "internalType": "bytes32",
             "name": "agentWorkflowHash",
             "type": "bytes32"
@@ -2140,11 +2291,35 @@ export const agentHandlerAbi = [
             "internalType": "address[]",
             "name": "agents",
             "type": "address[]"
+          },
+          {
+            "internalType": "address[]",
+            "name": "requesters",
+            "type": "address[]"
           }
         ],
         "internalType": "struct IWorkflowPolicyRegistry.WorkflowPolicy",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "agentWorkflowHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "workflowPolicyDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
       }
     ],
     "stateMutability": "view",

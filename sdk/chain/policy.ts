@@ -6,6 +6,8 @@
 import { encodeAbiParameters, keccak256, zeroHash, type Address, type Hex } from "viem";
 import { agentHandlerAbi } from "./abis.js";
 import { isSentinelPipeline } from "./wyriwe.js";
+import { ChainParameterError } from "./errors.js";
+import { assertAddress, assertBool, assertBytes32, assertObject, assertUint } from "./validate.js";
 
 export const Resolution = { Async: 0, Sync: 1 } as const;
 export type Resolution = (typeof Resolution)[keyof typeof Resolution];
@@ -47,15 +49,51 @@ export type WorkflowPolicy = {
   agentAuth: AgentAuth;
   agentRegistry: Address;
   agents: readonly Address[];
+  /** Who may request tasks of the workflow; empty or absent: anyone. */
+  requesters?: readonly Address[] | undefined;
 };
 
 const registerWorkflow = agentHandlerAbi.find((x) => x.type === "function" && x.name === "registerWorkflow");
 if (!registerWorkflow || registerWorkflow.type !== "function") throw new Error("ABI: registerWorkflow missing");
 const policyParameter = registerWorkflow.inputs[1];
 
-/** The policy as the registry stores it: the identity pipeline reads as zero. */
-export function normalizePolicy(policy: WorkflowPolicy): WorkflowPolicy {
-  return isSentinelPipeline(policy.pipelineHash) ? { ...policy, pipelineHash: zeroHash } : policy;
+/**
+ * The policy as the registry stores it: the identity pipeline reads as zero and an absent `requesters` as `[]`.
+ * Throws {@link ChainParameterError} for a malformed policy (shape only; the registry enforces the rules).
+ */
+export function normalizePolicy(policy: WorkflowPolicy): WorkflowPolicy & { requesters: readonly Address[] } {
+  assertPolicyShape(policy);
+  const requesters = policy.requesters ?? [];
+  return {
+    ...policy,
+    pipelineHash: isSentinelPipeline(policy.pipelineHash) ? zeroHash : policy.pipelineHash,
+    requesters,
+  };
+}
+
+function assertPolicyShape(policy: WorkflowPolicy): void {
+  assertObject("policy", policy);
+  if (!Array.isArray(policy.stages)) throw new ChainParameterError("policy.stages", "expected an array of stages");
+  policy.stages.forEach((s, i) => {
+    assertObject(`policy.stages[${i}]`, s);
+    assertUint(`policy.stages[${i}].resolution`, s.resolution, 1n);
+    assertBool(`policy.stages[${i}].gating`, s.gating);
+    assertUint(`policy.stages[${i}].input`, s.input, 1n);
+    assertAddress(`policy.stages[${i}].verifier`, s.verifier);
+    assertUint(`policy.stages[${i}].verifierGasLimit`, s.verifierGasLimit, 2n ** 32n - 1n);
+  });
+  assertUint("policy.minFinalStage", policy.minFinalStage, 255n);
+  assertBytes32("policy.pipelineHash", policy.pipelineHash);
+  assertUint("policy.agentAuth", policy.agentAuth, 2n);
+  assertAddress("policy.agentRegistry", policy.agentRegistry);
+  if (!Array.isArray(policy.agents)) throw new ChainParameterError("policy.agents", "expected an array of addresses");
+  policy.agents.forEach((a, i) => assertAddress(`policy.agents[${i}]`, a));
+  if (policy.requesters !== undefined) {
+    if (!Array.isArray(policy.requesters)) {
+      throw new ChainParameterError("policy.requesters", "expected an array of addresses");
+    }
+    policy.requesters.forEach((a, i) => assertAddress(`policy.requesters[${i}]`, a));
+  }
 }
 
 /** `keccak256(abi.encode(policy))` of the normalised policy, as emitted in `WorkflowRegistered`. */
@@ -72,6 +110,7 @@ export function policyDigest(policy: WorkflowPolicy): Hex {
           agentAuth: p.agentAuth,
           agentRegistry: p.agentRegistry,
           agents: [...p.agents],
+          requesters: [...p.requesters],
         },
       ],
     ),

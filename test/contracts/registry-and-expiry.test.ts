@@ -35,8 +35,9 @@ describe("workflow policy registry", async () => {
     const logs = await f.publicClient.getContractEvents({ address: f.handler.address, abi: agentHandlerAbi, eventName: "WorkflowRegistered", fromBlock: 0n });
     const event = logs.find((l) => l.args.agentWorkflowHash === workflowHash);
     assert.equal(event?.args.policyDigest, policyDigest(policy));
+    assert.equal(await f.handler.read.workflowPolicyDigest([workflowHash]), policyDigest(policy));
     await f.viem.assertions.revertWithCustomErrorWithArgs(
-      f.handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents] }]),
+      f.handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents], requesters: [] }]),
       f.handler,
       "WorkflowRegistryAlreadyRegistered",
       [workflowHash],
@@ -52,7 +53,7 @@ describe("workflow policy registry", async () => {
   it("only the owner registers", async () => {
     const { policy } = await f.registerWorkflow([{}]);
     await f.viem.assertions.revertWithCustomErrorWithArgs(
-      f.handlerAsStranger.write.registerWorkflow([zeroHash.replace(/0$/, "1") as `0x${string}`, { ...policy, stages: [...policy.stages], agents: [...policy.agents] }]),
+      f.handlerAsStranger.write.registerWorkflow([zeroHash.replace(/0$/, "1") as `0x${string}`, { ...policy, stages: [...policy.stages], agents: [...policy.agents], requesters: [] }]),
       f.handler,
       "OwnableUnauthorizedAccount",
       [f.accounts.stranger.account.address],

@@ -272,12 +272,12 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         vm.expectEmit(true, true, true, true, address(h));
         emit HookRecordingHandler.HookStageProven(a, 0, dOk);
         vm.expectEmit(true, true, true, true, address(h));
-        emit HookRecordingHandler.HookTaskFinalized(a, 0, _out(0));
+        emit HookRecordingHandler.HookTaskFinalized(a, 0, _out(0), requester);
         h.onAgentProve(a, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
 
         bytes32 dDeny = keccak256(abi.encode(address(h), b, uint8(0), agent, true, inputHash, _out(0), keccak256(_proof(DENIED))));
         vm.expectEmit(true, true, true, true, address(h));
-        emit HookRecordingHandler.HookTaskHalted(b, 0, dDeny);
+        emit HookRecordingHandler.HookTaskHalted(b, 0, dDeny, requester);
         h.onAgentProve(b, inputHash, _out(0), _ph(_proof(DENIED)), address(verifier), 0);
 
         vm.warp(block.timestamp + 10);

@@ -37,9 +37,17 @@ contract NearlyAllGasReverter {
 contract LibrariesTest is Assertions {
     // ---------------------------------------------------------------- TaskState
 
-    function testFuzz_TaskState_openRoundTrips(uint32 policyId, uint40 deadline, uint8 status) public pure {
+    function testFuzz_TaskState_openRoundTrips(uint32 policyId, uint40 deadline, uint8 status, uint32 requesterId)
+        public
+        pure
+    {
         vm.assume(policyId != 0);
-        TaskState s = TaskStateLib.open(policyId, deadline, status);
+        TaskState s = TaskStateLib.open(policyId, deadline, status, requesterId);
+        assertEq(s.requesterId(), requesterId, "requesterId");
+        assertFalse(s.pendingGate(), "pendingGate");
+        for (uint256 i; i < 64; ++i) {
+            assertFalse(s.isStepper(i), "no steppers");
+        }
         assertFalse(s.isEmpty(), "non-empty");
         assertEq(s.policyId(), policyId, "policyId");
         assertEq(s.deadline(), deadline, "deadline");
@@ -55,7 +63,8 @@ contract LibrariesTest is Assertions {
         public
         pure
     {
-        TaskState s = TaskStateLib.open(policyId, deadline, 1);
+        TaskState s = TaskStateLib.open(policyId, deadline, 1, uint32(seed));
+        uint64 steppers;
         uint64 proven;
         uint8 stepped;
         bool fin;
@@ -64,7 +73,7 @@ contract LibrariesTest is Assertions {
         uint8 status = 1;
         for (uint256 i; i < 48; ++i) {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
-            uint256 op = r % 3;
+            uint256 op = r % 4;
             if (op == 0) {
                 uint8 stage = uint8((r >> 8) % 64); // any stage: an append or a replacement
                 bool isSync = (r >> 16) & 1 == 1;
@@ -80,9 +89,17 @@ contract LibrariesTest is Assertions {
                 s = s.markProven(stage);
                 proven |= uint64(1) << stage;
                 assertTrue(s.isProven(stage), "isProven");
-            } else {
+            } else if (op == 2) {
                 status = uint8(r >> 8);
                 s = s.withStatus(status);
+            } else {
+                uint256 index = (r >> 8) % 64;
+                s = s.markStepper(index);
+                steppers |= uint64(1) << index;
+            }
+            assertEq(s.requesterId(), uint32(seed), "requesterId kept");
+            for (uint256 k; k < 64; k += 7) {
+                assertEq(s.isStepper(k), (steppers >> k) & 1 == 1, "steppers");
             }
             assertEq(s.policyId(), policyId, "policyId kept");
             assertEq(s.deadline(), deadline, "deadline kept");
@@ -99,7 +116,7 @@ contract LibrariesTest is Assertions {
 
     function testFuzz_TaskState_unprovenBefore(uint64 proven, uint8 stage) public pure {
         stage = uint8(bound(stage, 0, 63));
-        TaskState s = TaskStateLib.open(1, 1, 1);
+        TaskState s = TaskStateLib.open(1, 1, 1, 1);
         for (uint8 i; i < 64; ++i) {
             if ((proven >> i) & 1 == 1) s = s.markProven(i);
         }

@@ -115,7 +115,8 @@ contract StagingActor is Assertions {
                 pipelineHash: piped ? PIPELINE : bytes32(0),
                 agentAuth: IWorkflowPolicyRegistry.AgentAuth.Allowlist,
                 agentRegistry: address(0),
-                agents: agents
+                agents: agents,
+                requesters: new address[](0)
             })
         );
         Workflow storage w = _workflows.push();

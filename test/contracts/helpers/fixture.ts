@@ -63,11 +63,12 @@ export async function deployAgentExec() {
       agentAuth: options.agentAuth ?? AgentAuth.Allowlist,
       agentRegistry: options.agentRegistry ?? zeroAddress,
       agents: options.agents ?? (options.agentAuth === undefined ? [agent.account.address] : []),
+      requesters: options.requesters ?? [],
     };
     const document = JSON.stringify({ name: `test-workflow-${++workflowCounter}`, stages: stages.length });
     const workflowHash = keccak256(stringToHex(document));
     await publicClient.waitForTransactionReceipt({
-      hash: await handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents] }]),
+      hash: await handler.write.registerWorkflow([workflowHash, { ...policy, stages: [...policy.stages], agents: [...policy.agents], requesters: [...(policy.requesters ?? [])] }]),
     });
     return { workflowHash, policy, document };
   }

@@ -101,7 +101,8 @@ abstract contract AgentExecFixture is Assertions {
             pipelineHash: bytes32(0),
             agentAuth: IWorkflowPolicyRegistry.AgentAuth.Allowlist,
             agentRegistry: address(0),
-            agents: agents
+            agents: agents,
+            requesters: new address[](0)
         });
     }
 
