@@ -196,6 +196,11 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
 
   // 1. One round trip: chain id, the handler's view of the task, its trusted caller, and the task's logs (every
   // contract's logs with the task id as first topic; only the handler's and its caller's are used).
+  const callerPromise: Promise<{ ok: true; value: Address } | { ok: false; reason: string }> = parameters.caller
+    ? Promise.resolve({ ok: true as const, value: parameters.caller })
+    : safeRead<Address>(client, { address: handler, abi: agentHandlerAbi, functionName: "agentCaller" }, retry);
+  const logsOf = (address: Address[] | undefined) =>
+    getLogsPaged(client, { address, topics: [null, taskId], fromBlock: parameters.fromBlock, toBlock: parameters.toBlock, pageSize: parameters.pageSize, retry });
   const [chainId, viewRead, callerRead, paged] = await Promise.all([
     chainIdOf(client, retry),
     safeRead<{ status: number; agentWorkflowHash: Hex; deadline: number | bigint; steppedStages: number; provenStages: bigint; pastDeadline: boolean }>(
@@ -203,17 +208,16 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       { address: handler, abi: agentHandlerAbi, functionName: "taskOf", args: [taskId] },
       retry,
     ),
+    callerPromise,
     parameters.caller
-      ? Promise.resolve({ ok: true as const, value: parameters.caller })
-      : safeRead<Address>(client, { address: handler, abi: agentHandlerAbi, functionName: "agentCaller" }, retry),
-    getLogsPaged(client, {
-      address: parameters.caller ? [handler, parameters.caller] : undefined,
-      topics: [null, taskId],
-      fromBlock: parameters.fromBlock,
-      toBlock: parameters.toBlock,
-      pageSize: parameters.pageSize,
-      retry,
-    }),
+      ? logsOf([handler, parameters.caller])
+      : // Some providers refuse log filters without an address: then read the handler's and its caller's.
+        logsOf(undefined).catch(async (error: unknown) => {
+          const c = await callerPromise;
+          return logsOf(c.ok ? [handler, c.value] : [handler]).catch(() => {
+            throw error;
+          });
+        }),
   ]);
   const caller = callerRead.ok ? callerRead.value : undefined;
   if (!callerRead.ok) checks.push(fail("task.handler", `the handler does not name its trusted caller: ${callerRead.reason}`));

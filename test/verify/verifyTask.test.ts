@@ -20,14 +20,16 @@ describe("verifyTask", async () => {
   const f = await deployAgentExec();
   const kit = await ectKit();
   const handler = f.handler.address;
-  const ect = { keyStore: kit.keyStore, clock: () => (Number(await0) + 60) * 1000 };
-  let await0 = 0n;
-  await0 = BigInt(await f.networkHelpers.time.latest());
+  /** ECT options with the clock at the chain's current time (tokens are issued at block time). */
+  const ectNow = async () => {
+    const t = await f.networkHelpers.time.latest();
+    return { keyStore: kit.keyStore, clock: () => (t + 5) * 1000 };
+  };
 
   const good = await buildTask(f, kit, { stages: 3, ectsPerStage: 3 });
 
   it("an honest task verifies: every stage approved, every check passes", async () => {
-    const r = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect, onChain: true });
+    const r = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect: await ectNow(), onChain: true });
     assert.deepEqual(failures(r), [], renderTaskReport(r));
     assert.equal(r.ok, true);
     assert.equal(r.status, "Finalized");
@@ -48,7 +50,7 @@ describe("verifyTask", async () => {
 
   it("reports a forged proof: the rejected prove, its reason and who signed it", async () => {
     const t = await buildTask(f, kit, { stages: 2, ectsPerStage: 1, forgedProveAt: 1 });
-    const r = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect });
+    const r = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect: await ectNow() });
     const st = r.stages[1];
     assert.equal(st?.rejectedProves.length, 1);
     assert.equal(st?.rejectedProves[0]?.reason, "InvalidProof");
@@ -61,14 +63,14 @@ describe("verifyTask", async () => {
 
   it("an unproven stage and a stage not stepped yet are reported as such", async () => {
     const t = await buildTask(f, kit, { stages: 2, ectsPerStage: 1, stopAfterStepAt: 0 });
-    const r0 = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect });
+    const r0 = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect: await ectNow() });
     assert.equal(r0.stages[0]?.verdict, "unproven");
     assert.equal(r0.stages[1]?.verdict, "not-stepped");
   });
 
   it("reports a swapped output: the ECT attests another output than the step commits", async () => {
     const t = await buildTask(f, kit, { stages: 3, ectsPerStage: 2, swapOutputAt: 1 });
-    const r = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect });
+    const r = await verifyTask(f.publicClient, { handler, taskId: t.taskId, ect: await ectNow() });
     assert.equal(r.ok, false);
     const bad = failures(r);
     assert.equal(bad.length, 1, renderTaskReport(r));
@@ -96,11 +98,32 @@ describe("verifyTask", async () => {
       }),
     });
     const t = await buildTask(f, kit, { stages: 1, ectsPerStage: 1 });
-    const r = await verifyTask(lying, { handler, taskId: t.taskId, ect });
+    const r = await verifyTask(lying, { handler, taskId: t.taskId, ect: await ectNow() });
     const sentinel = r.checks.find((c) => c.id === "task.sentinel");
     assert.equal(sentinel?.status, "fail");
     assert.match(sentinel?.reason ?? "", /WYRIWE sentinel violated/);
     assert.equal(r.ok, false);
+  });
+
+  it("falls back to address-filtered logs when a provider refuses filters without an address", async () => {
+    const provider = f.connection.provider;
+    const picky = createPublicClient({
+      transport: custom(
+        {
+          async request({ method, params }) {
+            if (method === "eth_getLogs" && !(params as [{ address?: unknown }])[0].address) {
+              throw Object.assign(new Error("please specify an address"), { code: -32602 });
+            }
+            return provider.request({ method, params });
+          },
+        },
+        { retryCount: 0 },
+      ),
+    });
+    const direct = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect: await ectNow() });
+    const r = await verifyTask(picky, { handler, taskId: good.taskId, ect: await ectNow() });
+    assert.deepEqual(essence(r), essence(direct));
+    assert.equal(r.ok, true);
   });
 
   it("never throws on a hostile or unknown task; reports it", async () => {
@@ -118,14 +141,14 @@ describe("verifyTask", async () => {
     const r = await verifyTask(f.publicClient, {
       handler,
       taskId: good.taskId,
-      ect,
+      ect: await ectNow(),
       workflowCheck: ({ policy, agentWorkflow }) => [
         { id: "stages", status: policy?.stages.length === 3 ? "pass" : "fail", reason: "stage count" },
         { id: "document", status: agentWorkflow && agentWorkflow !== "0x" ? "pass" : "fail", reason: "published" },
       ],
     });
     assert.equal(r.checks.find((c) => c.id === "workflow.stages")?.status, "pass");
-    const throwing = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect, workflowCheck: () => { throw new Error("document says 4 stages"); } });
+    const throwing = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect: await ectNow(), workflowCheck: () => { throw new Error("document says 4 stages"); } });
     assert.match(throwing.checks.find((c) => c.id === "workflow.check")?.reason ?? "", /document says 4 stages/);
     assert.equal(throwing.ok, false);
   });
@@ -136,8 +159,8 @@ describe("verifyTask", async () => {
     const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }) });
 
     it("fails every other call and caps log ranges, and still yields the full report", async () => {
-      const direct = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect });
-      const r = await verifyTask(client, { handler, taskId: good.taskId, ect, retry: { delayMs: 1 } });
+      const direct = await verifyTask(f.publicClient, { handler, taskId: good.taskId, ect: await ectNow() });
+      const r = await verifyTask(client, { handler, taskId: good.taskId, ect: await ectNow(), retry: { delayMs: 1 } });
       assert.deepEqual(essence(r), essence(direct));
       assert.equal(r.ok, true);
       assert.ok(proxy.failures > 5, `${proxy.failures} failures injected`);
