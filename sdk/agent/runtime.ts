@@ -25,6 +25,8 @@ import {
   type Hex,
   type Log,
   type Transport,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
 } from "viem";
 import { getBlock, getBlockNumber, getTransaction, getTransactionReceipt } from "viem/actions";
 import { agentCallerAbi, agentHandlerAbi } from "../chain/abis.js";
@@ -517,7 +519,11 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       if (landed) continue;
       if (tx.phase === "sending") continue; // never reached the node, or did with an unknown hash: the chain decides
       if (tx.phase === "sent" && tx.hash) {
-        const receipt = await getTransactionReceipt(p.publicClient, { hash: tx.hash }).catch(() => undefined);
+        // "Not found" answers are facts; any other failure is an RPC failure (retried), never taken as a drop.
+        const receipt = await getTransactionReceipt(p.publicClient, { hash: tx.hash }).catch((e: unknown) => {
+          if (e instanceof TransactionReceiptNotFoundError) return undefined;
+          throw e;
+        });
         if (receipt) {
           j().append({ t: "tx", taskId: task.taskId, stage: tx.stage, kind: tx.kind, phase: "mined", hash: tx.hash, blockNumber: receipt.blockNumber.toString(), blockHash: receipt.blockHash });
           if (receipt.status !== "success") {
@@ -526,7 +532,10 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           }
           return true; // mined after all: re-read the task (the node may lag)
         }
-        const pending = await getTransaction(p.publicClient, { hash: tx.hash }).catch(() => undefined);
+        const pending = await getTransaction(p.publicClient, { hash: tx.hash }).catch((e: unknown) => {
+          if (e instanceof TransactionNotFoundError) return undefined;
+          throw e;
+        });
         if (pending) throw new TransientStateError(`transaction ${tx.hash} (${key}) is still pending`);
         log.log("warn", "transaction dropped; re-sending", { taskId: task.taskId, stage: tx.stage, kind: tx.kind, hash: tx.hash });
         j().append({ t: "tx", taskId: task.taskId, stage: tx.stage, kind: tx.kind, phase: "failed", hash: tx.hash, error: "dropped" });
