@@ -28,7 +28,7 @@ import {
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from "viem";
-import { getBlock, getBlockNumber, getTransaction, getTransactionReceipt } from "viem/actions";
+import { estimateFeesPerGas, getBlock, getBlockNumber, getTransaction, getTransactionReceipt } from "viem/actions";
 import { agentCallerAbi, agentHandlerAbi } from "../chain/abis.js";
 import { getTask, type GetTaskReturnType } from "../chain/actions/getTask.js";
 import { stepAndProve } from "../chain/actions/stepAndProve.js";
@@ -453,6 +453,17 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     }
   }
 
+  // EIP-1559 fees, shared by concurrent sends for a few seconds (one fee read per burst, not per transaction).
+  let fees: { value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>; at: number } | undefined;
+  function currentFees() {
+    if (!fees || clock() - fees.at > 3_000) {
+      const value = estimateFeesPerGas(p.publicClient).then((f) => ({ maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas }));
+      fees = { value, at: clock() };
+      value.catch(() => (fees = undefined));
+    }
+    return fees.value;
+  }
+
   /** SendControl hooks that journal the transaction before and after it is sent and drive the nonce manager. */
   function sendControl(task: JournalTask, stage: number, kind: TxKind) {
     let holding = false;
@@ -477,6 +488,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         void emit({ type: "tx-sent", taskId: task.taskId, stage, kind, hash: h });
         log.log("debug", "transaction sent", { taskId: task.taskId, stage, kind, hash: h });
       },
+      fees: currentFees,
       receiptTimeoutMs: p.receiptTimeoutMs ?? 60_000,
     };
     return {
@@ -488,6 +500,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           // The send failed with the nonce taken: the transaction may or may not have reached the node.
           nonces!.release(true);
         } else if (error !== undefined && hash === undefined && isNonceError(error)) nonces!.reset();
+        if (error !== undefined && /underpriced|fee cap|max fee/i.test(errorMessage(error))) fees = undefined;
       },
       async mined(receipt: { transactionHash: Hex; blockNumber: bigint; blockHash: Hex }) {
         j().append({
