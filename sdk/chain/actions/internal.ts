@@ -107,7 +107,9 @@ export async function simulateWriteWait(
   let prepared: { gas: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
   if (call.fees) {
     try {
-      const gas = await withRpcRetry(() => estimateContractGas(client, request as never), call.retry);
+      // As a plain `from` address: with a local account viem would first prepare a whole transaction (nonce, fees).
+      const from = accountAddress((request as { account: Account | Address }).account);
+      const gas = await withRpcRetry(() => estimateContractGas(client, { ...(request as object), account: from } as never), call.retry);
       prepared = { gas, ...(await call.fees()) };
     } catch (error) {
       throw decodeRevert(error, { method: "eth_estimateGas" });
