@@ -26,7 +26,9 @@ import {Wyriwe} from "./libraries/Wyriwe.sol";
 ///   next step, `isFinal` as the policy allows, output hash binding, the WYRIWE sentinel at stage 0 and attested /
 ///   chained inputs after it; an unproven step is replaced only together with an approving prove.
 /// - proves ({_recordProve}, {_callVerifier}): bound to the recorded step; the stage's verifier, called with a gas
-///   cap, bounded return data and no way to revert the prove; gating stages halt on a valid non-approving verdict;
+///   cap, bounded return data and no way to revert the prove; gating stages halt on a valid non-approving verdict
+///   when the policy trusts its steppers (Allowlist; under Open / Registry the denial only rejects the gate step), and
+///   under Allowlist a recorded gate step locks itself and every earlier stage until its verdict;
 ///   the final prove needs every earlier stage proven (O(1) bitmap).
 /// - deadlines ({_liveTask}, {_expireTask}): nothing is accepted at or after the deadline; anyone may then expire.
 /// Registration of workflow policies is restricted to the owner (override {_checkRegistrar} to change that).
@@ -309,6 +311,12 @@ contract AgentHandler is
         if (replacing) {
             if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
             if (s.anyProvenFrom(stage)) revert AgentHandlerLaterStageProven(taskId, stage);
+            // Gate lock (Allowlist): a recorded gate step awaits its verdict; neither it nor an earlier stage may be
+            // replaced, so a valid denial halts whichever transaction lands first. (An unproven gate is always the
+            // last step: gates are sync.)
+            if (s.pendingGate() && cfg.agentAuth() == uint8(AgentAuth.Allowlist)) {
+                revert AgentHandlerGateLocked(taskId, stage, stepped - 1);
+            }
             if (stage != 0 && _stages[policyId][stage - 1].isSync() && !s.isProven(stage - 1)) {
                 revert AgentHandlerSyncStageUnproven(taskId, stage - 1);
             }
@@ -331,7 +339,7 @@ contract AgentHandler is
         if (replacing && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
         _records[taskId][stage] = record;
-        _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync());
+        _tasks[taskId] = s.recordStep(stage, isFinal, cfg.isSync(), cfg.isGating());
         if (replacing) emit AgentStepReplaced(taskId, stage, stepped - stage - 1);
         emit AgentStepAccepted(taskId, stage, agent, agentId, inputHash, outputHash, isFinal);
         if (replacing) _onStepReplaced(taskId, stage, stepped - stage - 1);
@@ -417,7 +425,13 @@ contract AgentHandler is
                 emit AgentTaskFinalized(taskId, stage, outputHash);
                 _onTaskFinalized(taskId, stage, outputHash);
             }
-        } else if (rejection == ProveRejection.Denied && cfg.isGating() && mode != ProveMode.AtomicApproveOnly) {
+        } else if (
+            rejection == ProveRejection.Denied && cfg.isGating() && mode != ProveMode.AtomicApproveOnly
+                && cfg.agentAuth() == uint8(AgentAuth.Allowlist)
+        ) {
+            // Halting authority: only a step by an agent the policy trusts (Allowlist) can halt the task. Under
+            // Open / Registry auth anyone can step (and mint an ERC-8004 id), so a denial there only rejects the
+            // gate step, which an approved result may then replace.
             _tasks[taskId] = s.withStatus(uint8(TaskStatus.Halted));
             emit AgentTaskHalted(taskId, stage, detail);
             _onTaskHalted(taskId, stage, detail);

@@ -43,7 +43,8 @@ interface IAgentExecHandler is IAgentHandler {
         MalformedVerdict,
         /// The verifier found the proof invalid; `detail` is its digest.
         InvalidProof,
-        /// A valid non-approving verdict on a non-gating stage; `detail` is the verifier's digest.
+        /// A valid non-approving verdict on a non-gating stage, or on a gating stage whose policy does not trust
+        /// its steppers (Open / Registry auth); `detail` is the verifier's digest.
         Denied
     }
 
@@ -153,6 +154,9 @@ interface IAgentExecHandler is IAgentHandler {
     error AgentHandlerStepNotRecorded(bytes32 taskId, uint8 stage);
     /// @notice `stage` is already proven.
     error AgentHandlerStageAlreadyProven(bytes32 taskId, uint8 stage);
+    /// @notice Under Allowlist auth, a recorded gate step (`gateStage`) awaits its verdict: neither it nor any
+    /// earlier stage may be replaced; only the verdict resolves it.
+    error AgentHandlerGateLocked(bytes32 taskId, uint8 stage, uint8 gateStage);
     /// @notice A step cannot be replaced once a later stage is proven.
     error AgentHandlerLaterStageProven(bytes32 taskId, uint8 stage);
     /// @notice A replacement must record a different step: re-recording the same step digest (same hashes, agent
@@ -173,9 +177,11 @@ interface IAgentExecHandler is IAgentHandler {
     /// @dev The step follows every rule of `onAgentStep` except that `step.stage` may be an already-stepped,
     /// unproven stage with no proven stage after it and a different step digest: the step then
     /// replaces the recorded one and discards the (unproven) later steps. The prove is made with the stage's
-    /// verifier and must approve — or, for a *new* step of a gating stage, validly deny, which halts the task (a
-    /// replacement must approve) — otherwise the whole call reverts with {AgentHandlerProveRejected}. So a
-    /// squatter's junk step can always be displaced by a result that verifies, and never the other way round.
+    /// verifier and must approve — or, for a *new* step of a gating stage under Allowlist auth, validly deny, which
+    /// halts the task (a replacement must approve) — otherwise the whole call reverts with
+    /// {AgentHandlerProveRejected}. So a squatter's junk step can always be displaced by a result that verifies,
+    /// and never the other way round. Under Allowlist auth a recorded, unproven gate step locks itself and every
+    /// earlier stage ({AgentHandlerGateLocked}).
     function stepAndProve(AgentStep calldata step, bytes calldata proof) external;
 
     /// @notice Marks an active task whose deadline has passed as expired. Callable by anyone.

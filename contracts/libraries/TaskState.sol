@@ -10,6 +10,8 @@ pragma solidity ^0.8.24;
 ///   [144,152) status        IAgentExecHandler.TaskStatus
 ///   152       finalStepped  the final step was recorded; stepping has ended
 ///   153       pendingSync   the last stepped stage is Sync: the next step waits for its prove
+///   154       pendingGate   the last stepped stage is gating: under Allowlist auth it locks itself and every
+///                           earlier stage against replacement until its verdict
 /// One word per task plus one word per step is the storage floor of the staging rules (see benchmarks/gas.md).
 type TaskState is uint256;
 
@@ -28,6 +30,7 @@ library TaskStateLib {
     uint256 private constant STATUS_SHIFT = 144;
     uint256 private constant FINAL_STEPPED_BIT = 1 << 152;
     uint256 private constant PENDING_SYNC_BIT = 1 << 153;
+    uint256 private constant PENDING_GATE_BIT = 1 << 154;
 
     /// @notice A fresh task with `status_` (the handler passes `Active`), nothing stepped or proven.
     function open(uint32 policyId_, uint40 deadline_, uint8 status_) internal pure returns (TaskState) {
@@ -86,6 +89,11 @@ library TaskStateLib {
         return TaskState.unwrap(s) & PENDING_SYNC_BIT != 0;
     }
 
+    /// @notice Whether the last stepped stage is a gating stage.
+    function pendingGate(TaskState s) internal pure returns (bool) {
+        return TaskState.unwrap(s) & PENDING_GATE_BIT != 0;
+    }
+
     /// @notice Bitmask of the stages before `stage` that are not proven yet.
     function unprovenBefore(TaskState s, uint8 stage) internal pure returns (uint64) {
         uint64 mask = uint64((uint256(1) << stage) - 1);
@@ -94,10 +102,16 @@ library TaskStateLib {
 
     /// @notice Records `stage` as the last stepped stage: `stepped = stage + 1` (a new step when `stage` is the
     /// next one, a replacement that discards later steps when it is earlier), with the step's flags.
-    function recordStep(TaskState s, uint8 stage, bool isFinal, bool isSync) internal pure returns (TaskState) {
-        uint256 w = TaskState.unwrap(s) & ~((MASK_8 << STEPPED_SHIFT) | FINAL_STEPPED_BIT | PENDING_SYNC_BIT);
+    function recordStep(TaskState s, uint8 stage, bool isFinal, bool isSync, bool isGating)
+        internal
+        pure
+        returns (TaskState)
+    {
+        uint256 w = TaskState.unwrap(s)
+            & ~((MASK_8 << STEPPED_SHIFT) | FINAL_STEPPED_BIT | PENDING_SYNC_BIT | PENDING_GATE_BIT);
         w |= (uint256(stage) + 1) << STEPPED_SHIFT;
         if (isSync) w |= PENDING_SYNC_BIT;
+        if (isGating) w |= PENDING_GATE_BIT;
         if (isFinal) w |= FINAL_STEPPED_BIT;
         return TaskState.wrap(w);
     }

@@ -60,6 +60,7 @@ contract LibrariesTest is Assertions {
         uint8 stepped;
         bool fin;
         bool sync;
+        bool gate;
         uint8 status = 1;
         for (uint256 i; i < 48; ++i) {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
@@ -68,10 +69,12 @@ contract LibrariesTest is Assertions {
                 uint8 stage = uint8((r >> 8) % 64); // any stage: an append or a replacement
                 bool isSync = (r >> 16) & 1 == 1;
                 bool isFinal = (r >> 17) & 1 == 1;
-                s = s.recordStep(stage, isFinal, isSync);
+                bool isGating = (r >> 18) & 1 == 1;
+                s = s.recordStep(stage, isFinal, isSync, isGating);
                 stepped = stage + 1;
                 fin = isFinal;
                 sync = isSync;
+                gate = isGating;
             } else if (op == 1) {
                 uint8 stage = uint8((r >> 8) % 64);
                 s = s.markProven(stage);
@@ -88,6 +91,7 @@ contract LibrariesTest is Assertions {
             assertEq(s.proven(), proven, "proven");
             assertEq(s.finalStepped(), fin, "finalStepped follows the last recorded step");
             assertEq(s.pendingSync(), sync, "pendingSync follows the last recorded step");
+            assertEq(s.pendingGate(), gate, "pendingGate follows the last recorded step");
             uint8 probe = uint8((r >> 24) % 64);
             assertEq(s.anyProvenFrom(probe), proven >> probe != 0, "anyProvenFrom");
         }

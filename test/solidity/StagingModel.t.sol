@@ -271,6 +271,12 @@ contract StagingModelTest is AgentExecFixture {
             if (m.proven >> a.stage != 0) {
                 return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerLaterStageProven.selector, t, a.stage);
             }
+            // gate lock (the model's policies are Allowlist): an unproven recorded gate is the last step
+            if (m.gating[m.stepped - 1]) {
+                return abi.encodeWithSelector(
+                    IAgentExecHandler.AgentHandlerGateLocked.selector, t, a.stage, m.stepped - 1
+                );
+            }
         } else {
             if (m.finalStepped) {
                 return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSteppingClosed.selector, t, m.stepped - 1);
