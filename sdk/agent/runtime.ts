@@ -175,6 +175,11 @@ const STATE_RACE_REVERTS = new Set([
   "AgentHandlerTaskNotActive",
   "AgentHandlerDeadlinePassed",
   "AgentHandlerTaskNotFound",
+  // Someone (another runtime on this key) recorded this very result first: re-read, it is on-chain.
+  "AgentHandlerReplacementUnchanged",
+  "AgentHandlerLaterStageProven",
+  // A recorded gate step awaits its verdict (core m2): the next turn proves it instead.
+  "AgentHandlerGateLocked",
 ]);
 
 class TransientStateError extends Error {}
@@ -602,7 +607,9 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     if (lower(last.args.agent) !== lower(agent)) {
       throw new AgentRuntimeError("AGENT_STEP_CONFLICT", { details: `stage ${stage} was stepped by ${last.args.agent}` });
     }
-    throw new AgentRuntimeError("AGENT_STEP_CONFLICT", { details: `stage ${stage} was stepped by this key but is not in the journal (another state directory?)` });
+    // This key, but not this journal: another runtime on the key (another state directory) is running the task and
+    // holds its outputs. Leave it to that runtime and keep watching: the task ends finalised, halted or expired.
+    throw new TransientStateError(`stage ${stage} was stepped by this key from another state directory; waiting for it`);
   }
 
   async function runExecutor(ctx: StepContext, stage: number): Promise<JournalStage> {
