@@ -25,8 +25,10 @@ import {
   type Hex,
   type Log,
   type Transport,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
 } from "viem";
-import { getBlock, getBlockNumber, getTransaction, getTransactionReceipt } from "viem/actions";
+import { estimateFeesPerGas, getBlock, getBlockNumber, getTransaction, getTransactionReceipt } from "viem/actions";
 import { agentCallerAbi, agentHandlerAbi } from "../chain/abis.js";
 import { getTask, type GetTaskReturnType } from "../chain/actions/getTask.js";
 import { stepAndProve } from "../chain/actions/stepAndProve.js";
@@ -172,6 +174,11 @@ const STATE_RACE_REVERTS = new Set([
   "AgentHandlerTaskNotActive",
   "AgentHandlerDeadlinePassed",
   "AgentHandlerTaskNotFound",
+  // Someone (another runtime on this key) recorded this very result first: re-read, it is on-chain.
+  "AgentHandlerReplacementUnchanged",
+  "AgentHandlerLaterStageProven",
+  // A recorded gate step awaits its verdict (core m2): the next turn proves it instead.
+  "AgentHandlerGateLocked",
 ]);
 
 class TransientStateError extends Error {}
@@ -450,6 +457,17 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     }
   }
 
+  // EIP-1559 fees, shared by concurrent sends for a few seconds (one fee read per burst, not per transaction).
+  let fees: { value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>; at: number } | undefined;
+  function currentFees() {
+    if (!fees || clock() - fees.at > 3_000) {
+      const value = estimateFeesPerGas(p.publicClient).then((f) => ({ maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas }));
+      fees = { value, at: clock() };
+      value.catch(() => (fees = undefined));
+    }
+    return fees.value;
+  }
+
   /** SendControl hooks that journal the transaction before and after it is sent and drive the nonce manager. */
   function sendControl(task: JournalTask, stage: number, kind: TxKind) {
     let holding = false;
@@ -474,6 +492,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         void emit({ type: "tx-sent", taskId: task.taskId, stage, kind, hash: h });
         log.log("debug", "transaction sent", { taskId: task.taskId, stage, kind, hash: h });
       },
+      fees: currentFees,
       receiptTimeoutMs: p.receiptTimeoutMs ?? 60_000,
     };
     return {
@@ -485,6 +504,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           // The send failed with the nonce taken: the transaction may or may not have reached the node.
           nonces!.release(true);
         } else if (error !== undefined && hash === undefined && isNonceError(error)) nonces!.reset();
+        if (error !== undefined && /underpriced|fee cap|max fee/i.test(errorMessage(error))) fees = undefined;
       },
       async mined(receipt: { transactionHash: Hex; blockNumber: bigint; blockHash: Hex }) {
         j().append({
@@ -516,7 +536,11 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       if (landed) continue;
       if (tx.phase === "sending") continue; // never reached the node, or did with an unknown hash: the chain decides
       if (tx.phase === "sent" && tx.hash) {
-        const receipt = await getTransactionReceipt(p.publicClient, { hash: tx.hash }).catch(() => undefined);
+        // "Not found" answers are facts; any other failure is an RPC failure (retried), never taken as a drop.
+        const receipt = await getTransactionReceipt(p.publicClient, { hash: tx.hash }).catch((e: unknown) => {
+          if (e instanceof TransactionReceiptNotFoundError) return undefined;
+          throw e;
+        });
         if (receipt) {
           j().append({ t: "tx", taskId: task.taskId, stage: tx.stage, kind: tx.kind, phase: "mined", hash: tx.hash, blockNumber: receipt.blockNumber.toString(), blockHash: receipt.blockHash });
           if (receipt.status !== "success") {
@@ -525,7 +549,10 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           }
           return true; // mined after all: re-read the task (the node may lag)
         }
-        const pending = await getTransaction(p.publicClient, { hash: tx.hash }).catch(() => undefined);
+        const pending = await getTransaction(p.publicClient, { hash: tx.hash }).catch((e: unknown) => {
+          if (e instanceof TransactionNotFoundError) return undefined;
+          throw e;
+        });
         if (pending) throw new TransientStateError(`transaction ${tx.hash} (${key}) is still pending`);
         log.log("warn", "transaction dropped; re-sending", { taskId: task.taskId, stage: tx.stage, kind: tx.kind, hash: tx.hash });
         j().append({ t: "tx", taskId: task.taskId, stage: tx.stage, kind: tx.kind, phase: "failed", hash: tx.hash, error: "dropped" });
@@ -579,7 +606,9 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     if (lower(last.args.agent) !== lower(agent)) {
       throw new AgentRuntimeError("AGENT_STEP_CONFLICT", { details: `stage ${stage} was stepped by ${last.args.agent}` });
     }
-    throw new AgentRuntimeError("AGENT_STEP_CONFLICT", { details: `stage ${stage} was stepped by this key but is not in the journal (another state directory?)` });
+    // This key, but not this journal: another runtime on the key (another state directory) is running the task and
+    // holds its outputs. Leave it to that runtime and keep watching: the task ends finalised, halted or expired.
+    throw new TransientStateError(`stage ${stage} was stepped by this key from another state directory; waiting for it`);
   }
 
   async function runExecutor(ctx: StepContext, stage: number): Promise<JournalStage> {

@@ -109,8 +109,9 @@ describe("agent runtime", () => {
     await Promise.all([a.start(), b.start()]);
     try {
       const [ra, rb] = await Promise.all([a.settled(ids, { timeoutMs: 90_000 }), b.settled(ids, { timeoutMs: 90_000 })]);
-      assert.ok([...ra.values()].every((o) => o === "finalized"));
-      assert.ok([...rb.values()].every((o) => o === "finalized"));
+      const why = (rt: typeof a) => JSON.stringify(ids.map((id) => rt.progress(id)));
+      assert.ok([...ra.values()].every((o) => o === "finalized"), why(a));
+      assert.ok([...rb.values()].every((o) => o === "finalized"), why(b));
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -10,7 +10,7 @@ import {
   type TransactionReceipt,
   type Transport,
 } from "viem";
-import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { estimateContractGas, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { agentHandlerAbi } from "../abis.js";
 import { ChainParameterError } from "../errors.js";
 import { decodeRevert } from "../revert.js";
@@ -61,6 +61,11 @@ export type SendControl = {
   onBeforeSend?: (() => void | Promise<void>) | undefined;
   /** Called with the transaction hash as soon as it is sent, before its receipt is awaited. */
   onSent?: ((transactionHash: Hex) => void | Promise<void>) | undefined;
+  /**
+   * EIP-1559 fees to send with, called after the simulation and before `nonce`. When given, the gas limit is also
+   * estimated before `nonce` is called, so a nonce manager's slot is held only while signing and sending.
+   */
+  fees?: (() => Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>) | undefined;
   /** Give up waiting for the receipt after this many ms (default: viem's 180 s). */
   receiptTimeoutMs?: number | undefined;
 };
@@ -99,12 +104,23 @@ export async function simulateWriteWait(
   } catch (error) {
     throw decodeRevert(error, { method: "eth_call" });
   }
+  let prepared: { gas: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
+  if (call.fees) {
+    try {
+      // As a plain `from` address: with a local account viem would first prepare a whole transaction (nonce, fees).
+      const from = accountAddress((request as { account: Account | Address }).account);
+      const gas = await withRpcRetry(() => estimateContractGas(client, { ...(request as object), account: from } as never), call.retry);
+      prepared = { gas, ...(await call.fees()) };
+    } catch (error) {
+      throw decodeRevert(error, { method: "eth_estimateGas" });
+    }
+  }
   // Errors of the caller's own hooks propagate as they are (they are not chain errors).
   await call.onBeforeSend?.();
   const nonce = typeof call.nonce === "function" ? await call.nonce() : call.nonce;
   let transactionHash: Hex;
   try {
-    transactionHash = await writeContract(client, (nonce === undefined ? request : { ...(request as object), nonce }) as never);
+    transactionHash = await writeContract(client, { ...(request as object), ...prepared, ...(nonce === undefined ? {} : { nonce }) } as never);
   } catch (error) {
     throw decodeRevert(error, { method: "eth_sendTransaction" });
   }

@@ -52,6 +52,7 @@ export async function stepAndProve(client: AnyClient, parameters: StepAndProvePa
       nonce: parameters.nonce,
       onBeforeSend: parameters.onBeforeSend,
       onSent: parameters.onSent,
+      fees: parameters.fees,
       receiptTimeoutMs: parameters.receiptTimeoutMs,
     });
     const events = handlerEvents(receipt.logs, parameters.handler);

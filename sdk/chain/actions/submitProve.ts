@@ -70,6 +70,7 @@ export async function submitProve(client: AnyClient, parameters: SubmitProvePara
     nonce: parameters.nonce,
     onBeforeSend: parameters.onBeforeSend,
     onSent: parameters.onSent,
+    fees: parameters.fees,
     receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const outcome = proveOutcome(handlerEvents(receipt.logs, handler), taskId, stage);

@@ -54,6 +54,7 @@ export async function submitStep(client: AnyClient, parameters: SubmitStepParame
     nonce: parameters.nonce,
     onBeforeSend: parameters.onBeforeSend,
     onSent: parameters.onSent,
+    fees: parameters.fees,
     receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const step = acceptedStep(handlerEvents(receipt.logs, parameters.handler), args.taskId, args.stage);
