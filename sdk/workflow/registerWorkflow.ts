@@ -4,6 +4,7 @@
  */
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import { agentHandlerAbi } from "../chain/abis.js";
+import { decodeRevert } from "../chain/revert.js";
 import { deriveWorkflowPolicy, type DerivedWorkflowPolicy } from "./deriveWorkflowPolicy.js";
 import { WorkflowInvalidArgumentError, WorkflowRpcError } from "./errors.js";
 import type { ValidateWorkflowOptions } from "./validateWorkflow.js";
@@ -37,14 +38,21 @@ export async function registerWorkflow(
   if (!account) throw new WorkflowInvalidArgumentError({ details: "no account: pass `account` or use a wallet client with one" });
   const args = [workflowHash, { ...policy, stages: policy.stages.map((s) => ({ ...s })), agents: [...policy.agents], requesters: [...policy.requesters] }] as const;
   // Simulation first: a revert surfaces as the contract's named error before anything is signed.
-  const { request, result } = await publicClient.simulateContract({
-    address: parameters.handler,
-    abi: agentHandlerAbi,
-    functionName: "registerWorkflow",
-    args: args as never,
-    account,
-    chain: walletClient.chain,
-  });
+  let simulated;
+  try {
+    simulated = await publicClient.simulateContract({
+      address: parameters.handler,
+      abi: agentHandlerAbi,
+      functionName: "registerWorkflow",
+      args: args as never,
+      account,
+      chain: walletClient.chain,
+    });
+  } catch (error) {
+    // The contract's own error, named (CHAIN_REVERT_WorkflowRegistryAlreadyRegistered, …), or a typed RPC error.
+    throw decodeRevert(error, { method: "registerWorkflow" });
+  }
+  const { request, result } = simulated;
   const transactionHash = await walletClient.writeContract(request as never);
   let receipt;
   try {

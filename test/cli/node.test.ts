@@ -65,13 +65,13 @@ describe("agent-exec CLI against a real hardhat node", { timeout: 900_000 }, () 
     assert.match(check.out, /^match/);
     const again = await cli("workflow", "register", wfFile, "--rpc", node.url, "--deployment", deploymentFile);
     assert.equal(again.code, 3);
-    assert.match(again.err, /^agent-exec: .*AlreadyRegistered/);
+    assert.match(again.err, /^agent-exec: CHAIN_REVERT_WorkflowRegistryAlreadyRegistered/);
   });
 
   it("agent run answers a task dispatched with call --wait; verify, task and result agree", async () => {
     agentProcess = spawn(
       process.execPath,
-      ["--import", "tsx", "cli/index.ts", "agent", "run", "--rpc", node.url, "--deployment", deploymentFile, "--workflow", wfFile, "--attester-key-env", "A1", "--attester-key-env", "A2", "--state-dir", join(dir, "agent-state"), "--log-level", "warn"],
+      ["--import", "tsx", "cli/index.ts", "agent", "run", "--rpc", node.url, "--deployment", deploymentFile, "--workflow", wfFile, "--attester-key-env", "A1", "--attester-key-env", "A2", "--state-dir", join(dir, "agent-state"), "--from-block", "0", "--log-level", "info"],
       { cwd: repoRoot, env: { ...process.env, AGENT_EXEC_PRIVATE_KEY: DEV_KEYS[4], A1: DEV_KEYS[1], A2: DEV_KEYS[2] }, stdio: ["ignore", "pipe", "pipe"] },
     );
     agentProcess.stdout!.on("data", (b: Buffer) => (agentLog += b.toString()));
