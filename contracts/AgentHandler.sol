@@ -558,15 +558,23 @@ contract AgentHandler is
         returns (bool)
     {
         if (auth == uint8(AgentAuth.Allowlist)) return _agentSlot[policyId][agent] != 0;
-        if (auth == uint8(AgentAuth.Registry)) {
-            (bool ok, bytes32 owner) = BoundedCall.staticWord(
-                _agentRegistryOf[policyId],
-                REGISTRY_LOOKUP_GAS,
-                abi.encodeCall(IAgentIdentityRegistry.ownerOf, (agentId))
-            );
-            return ok && owner == bytes32(uint256(uint160(agent)));
-        }
+        if (auth == uint8(AgentAuth.Registry)) return _isRegistryAuthorized(_agentRegistryOf[policyId], agent, agentId);
         return true;
+    }
+
+    /// @dev ERC-8004: `agent` may act for `agentId` if the registry says it owns or is approved for the token
+    /// (`isAuthorizedOrOwner`, asked first: the common case) or is the agent's wallet (`getAgentWallet`). Each
+    /// lookup is gas-capped with bounded return data, and any failure (revert, out of gas, malformed answer) means
+    /// "no", so a hostile registry cannot brick a step, only refuse it.
+    function _isRegistryAuthorized(address registry, address agent, uint256 agentId) private view returns (bool) {
+        (bool ok, bytes32 word) = BoundedCall.staticWord(
+            registry, REGISTRY_LOOKUP_GAS, abi.encodeCall(IAgentIdentityRegistry.isAuthorizedOrOwner, (agent, agentId))
+        );
+        if (ok && word == bytes32(uint256(1))) return true;
+        (ok, word) = BoundedCall.staticWord(
+            registry, REGISTRY_LOOKUP_GAS, abi.encodeCall(IAgentIdentityRegistry.getAgentWallet, (agentId))
+        );
+        return ok && word == bytes32(uint256(uint160(agent)));
     }
 
     /// @dev Who may register workflow policies. Defaults to the owner. Opening registration to others lets anyone
