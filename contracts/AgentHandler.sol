@@ -312,13 +312,12 @@ contract AgentHandler is
             || interfaceId == type(IAgentTaskAnchorAuthority).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    // ---------------------------------------------------------------- core rules (internal, virtual)
+    // ---------------------------------------------------------------- core rules (internal, not virtual: dApps get hooks)
 
     /// @dev Opens a task: the workflow must be registered and the id fresh. Stores the task word and, in the
     /// stage-0 record slot, the attested input hash the first step must declare (WYRIWE).
     function _openTask(bytes32 taskId, address requester, bytes32 agentWorkflowHash, bytes32 inputHash, uint256 deadline)
         internal
-        virtual
     {
         if (!_tasks[taskId].isEmpty()) revert AgentHandlerTaskIdReused(taskId);
         uint256 ref = _policyRef[agentWorkflowHash];
@@ -352,7 +351,7 @@ contract AgentHandler is
         bool isFinal,
         bytes calldata data,
         bool replace
-    ) internal virtual returns (bytes calldata appData) {
+    ) internal returns (bytes calldata appData) {
         TaskState s = _liveTask(taskId);
         uint32 policyId = s.policyId();
         StageConfig cfg = _stages[policyId][stage];
@@ -419,7 +418,7 @@ contract AgentHandler is
         bool finalStepped,
         bytes32 inputHash,
         bytes calldata data
-    ) internal view virtual returns (bytes calldata appData) {
+    ) internal view returns (bytes calldata appData) {
         if (stage == 0 && stepped == 0) {
             bytes32 expected = _records[taskId][0];
             if (inputHash != expected) revert AgentHandlerWyriweViolation(taskId, expected, inputHash);
@@ -454,7 +453,7 @@ contract AgentHandler is
         address verifier,
         uint8 stage,
         ProveMode mode
-    ) internal virtual {
+    ) internal {
         TaskState s = _liveTask(taskId);
         if (stage >= s.stepped()) revert AgentHandlerStepNotRecorded(taskId, stage);
         if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
@@ -513,7 +512,7 @@ contract AgentHandler is
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
-    ) internal virtual returns (ProveRejection rejection, bytes32 detail) {
+    ) internal returns (ProveRejection rejection, bytes32 detail) {
         BoundedCall.Result memory r = BoundedCall.call(
             verifier,
             gasLimit,
@@ -532,7 +531,7 @@ contract AgentHandler is
     }
 
     /// @dev Marks an active task past its deadline as expired.
-    function _expireTask(bytes32 taskId) internal virtual {
+    function _expireTask(bytes32 taskId) internal {
         TaskState s = _tasks[taskId];
         if (s.isEmpty()) revert AgentHandlerTaskNotFound(taskId);
         if (s.status() != uint8(TaskStatus.Active)) revert AgentHandlerTaskNotActive(taskId, TaskStatus(s.status()));
@@ -587,7 +586,6 @@ contract AgentHandler is
     /// @dev Validates and stores `policy`. Policies are immutable: there is no path that changes one.
     function _registerWorkflow(bytes32 agentWorkflowHash, WorkflowPolicy calldata policy)
         internal
-        virtual
         returns (uint32 policyId)
     {
         if (agentWorkflowHash == bytes32(0)) revert WorkflowRegistryZeroWorkflowHash();
