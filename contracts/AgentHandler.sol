@@ -312,13 +312,12 @@ contract AgentHandler is
             || interfaceId == type(IAgentTaskAnchorAuthority).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    // ---------------------------------------------------------------- core rules (internal, virtual)
+    // ---------------------------------------------------------------- core rules (internal, not virtual: dApps get hooks)
 
     /// @dev Opens a task: the workflow must be registered and the id fresh. Stores the task word and, in the
     /// stage-0 record slot, the attested input hash the first step must declare (WYRIWE).
     function _openTask(bytes32 taskId, address requester, bytes32 agentWorkflowHash, bytes32 inputHash, uint256 deadline)
         internal
-        virtual
     {
         if (!_tasks[taskId].isEmpty()) revert AgentHandlerTaskIdReused(taskId);
         uint256 ref = _policyRef[agentWorkflowHash];
@@ -352,7 +351,7 @@ contract AgentHandler is
         bool isFinal,
         bytes calldata data,
         bool replace
-    ) internal virtual returns (bytes calldata appData) {
+    ) internal returns (bytes calldata appData) {
         TaskState s = _liveTask(taskId);
         uint32 policyId = s.policyId();
         StageConfig cfg = _stages[policyId][stage];
@@ -419,7 +418,7 @@ contract AgentHandler is
         bool finalStepped,
         bytes32 inputHash,
         bytes calldata data
-    ) internal view virtual returns (bytes calldata appData) {
+    ) internal view returns (bytes calldata appData) {
         if (stage == 0 && stepped == 0) {
             bytes32 expected = _records[taskId][0];
             if (inputHash != expected) revert AgentHandlerWyriweViolation(taskId, expected, inputHash);
@@ -454,7 +453,7 @@ contract AgentHandler is
         address verifier,
         uint8 stage,
         ProveMode mode
-    ) internal virtual {
+    ) internal {
         TaskState s = _liveTask(taskId);
         if (stage >= s.stepped()) revert AgentHandlerStepNotRecorded(taskId, stage);
         if (s.isProven(stage)) revert AgentHandlerStageAlreadyProven(taskId, stage);
@@ -513,7 +512,7 @@ contract AgentHandler is
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
-    ) internal virtual returns (ProveRejection rejection, bytes32 detail) {
+    ) internal returns (ProveRejection rejection, bytes32 detail) {
         BoundedCall.Result memory r = BoundedCall.call(
             verifier,
             gasLimit,
@@ -532,7 +531,7 @@ contract AgentHandler is
     }
 
     /// @dev Marks an active task past its deadline as expired.
-    function _expireTask(bytes32 taskId) internal virtual {
+    function _expireTask(bytes32 taskId) internal {
         TaskState s = _tasks[taskId];
         if (s.isEmpty()) revert AgentHandlerTaskNotFound(taskId);
         if (s.status() != uint8(TaskStatus.Active)) revert AgentHandlerTaskNotActive(taskId, TaskStatus(s.status()));
@@ -558,15 +557,23 @@ contract AgentHandler is
         returns (bool)
     {
         if (auth == uint8(AgentAuth.Allowlist)) return _agentSlot[policyId][agent] != 0;
-        if (auth == uint8(AgentAuth.Registry)) {
-            (bool ok, bytes32 owner) = BoundedCall.staticWord(
-                _agentRegistryOf[policyId],
-                REGISTRY_LOOKUP_GAS,
-                abi.encodeCall(IAgentIdentityRegistry.ownerOf, (agentId))
-            );
-            return ok && owner == bytes32(uint256(uint160(agent)));
-        }
+        if (auth == uint8(AgentAuth.Registry)) return _isRegistryAuthorized(_agentRegistryOf[policyId], agent, agentId);
         return true;
+    }
+
+    /// @dev ERC-8004: `agent` may act for `agentId` if the registry says it owns or is approved for the token
+    /// (`isAuthorizedOrOwner`, asked first: the common case) or is the agent's wallet (`getAgentWallet`). Each
+    /// lookup is gas-capped with bounded return data, and any failure (revert, out of gas, malformed answer) means
+    /// "no", so a hostile registry cannot brick a step, only refuse it.
+    function _isRegistryAuthorized(address registry, address agent, uint256 agentId) private view returns (bool) {
+        (bool ok, bytes32 word) = BoundedCall.staticWord(
+            registry, REGISTRY_LOOKUP_GAS, abi.encodeCall(IAgentIdentityRegistry.isAuthorizedOrOwner, (agent, agentId))
+        );
+        if (ok && word == bytes32(uint256(1))) return true;
+        (ok, word) = BoundedCall.staticWord(
+            registry, REGISTRY_LOOKUP_GAS, abi.encodeCall(IAgentIdentityRegistry.getAgentWallet, (agentId))
+        );
+        return ok && word == bytes32(uint256(uint160(agent)));
     }
 
     /// @dev Who may register workflow policies. Defaults to the owner. Opening registration to others lets anyone
@@ -579,7 +586,6 @@ contract AgentHandler is
     /// @dev Validates and stores `policy`. Policies are immutable: there is no path that changes one.
     function _registerWorkflow(bytes32 agentWorkflowHash, WorkflowPolicy calldata policy)
         internal
-        virtual
         returns (uint32 policyId)
     {
         if (agentWorkflowHash == bytes32(0)) revert WorkflowRegistryZeroWorkflowHash();

@@ -3,9 +3,10 @@ pragma solidity ^0.8.24;
 
 import {IAgentIdentityRegistry} from "../interfaces/IAgentIdentityRegistry.sol";
 
-/// @title Hostile ERC-8004 registry: `ownerOf` burns all gas, returns too little, returns 1 MiB, or reverts
-/// @notice Every answer "mentions" `victim`, so a handler that skipped a bound would authorise it. A handler must
-/// bound the lookup (gas and return data) and treat every failure as "not authorised".
+/// @title Hostile ERC-8004 registry: every lookup burns all gas, returns too little, returns 1 MiB, or reverts
+/// @notice Every answer "authorises" `victim` (`ownerOf` / `getAgentWallet` name it, `isAuthorizedOrOwner` says
+/// true), so a handler that skipped a bound would authorise it. A handler must bound each lookup (gas and return
+/// data) and treat every failure as "not authorised".
 contract HostileAgentRegistry is IAgentIdentityRegistry {
     enum Mode {
         BurnGas,
@@ -25,8 +26,22 @@ contract HostileAgentRegistry is IAgentIdentityRegistry {
 
     /// @inheritdoc IAgentIdentityRegistry
     function ownerOf(uint256) external view returns (address) {
+        _misbehave(bytes32(uint256(uint160(victim))));
+    }
+
+    /// @inheritdoc IAgentIdentityRegistry
+    function getAgentWallet(uint256) external view returns (address) {
+        _misbehave(bytes32(uint256(uint160(victim))));
+    }
+
+    /// @inheritdoc IAgentIdentityRegistry
+    function isAuthorizedOrOwner(address, uint256) external view returns (bool) {
+        _misbehave(bytes32(uint256(1)));
+    }
+
+    /// @dev Never returns a well-formed answer; every malformed one carries `answer`.
+    function _misbehave(bytes32 answer) private view {
         Mode m = mode;
-        address v = victim;
         if (m == Mode.BurnGas) {
             assembly ("memory-safe") {
                 for {} 1 {} { mstore(0x00, keccak256(0x00, 0x20)) }
@@ -34,20 +49,20 @@ contract HostileAgentRegistry is IAgentIdentityRegistry {
         }
         if (m == Mode.ShortReturn) {
             assembly ("memory-safe") {
-                mstore(0x00, shl(96, v))
-                return(0x00, 20)
+                mstore(0x00, answer)
+                return(0x0c, 20)
             }
         }
         if (m == Mode.HugeReturn) {
             assembly ("memory-safe") {
                 let p := mload(0x40)
-                mstore(p, v)
+                mstore(p, answer)
                 mstore8(add(p, 0xfffff), 0)
                 return(p, 0x100000)
             }
         }
         assembly ("memory-safe") {
-            mstore(0x00, v)
+            mstore(0x00, answer)
             revert(0x00, 0x20)
         }
     }

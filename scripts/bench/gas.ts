@@ -236,7 +236,7 @@ const ruleRows = [
   ["callAgent", "requester-bound task id + hash checks (KECCAK, caller frame)", root(t1).keccak],
   ["onAgentStep", "task word + stage policy word + allowlist entry + stage 0's record (input proven with the 32 B witness): 4 cold SLOADs, stage 1", root(steps5[1]!).sload],
   ["onAgentStep", "the 32 B witness in calldata (stage 1 vs stage 0 intrinsic)", steps5[1]!.attribution.intrinsic - step0.attribution.intrinsic],
-  ["onAgentStep", "ERC-8004 registry auth instead of the allowlist (extra gas-capped ownerOf staticcall)", Number(stepRegistry.gas - steps5[1]!.gas)],
+  ["onAgentStep", "ERC-8004 registry auth instead of the allowlist (gas-capped isAuthorizedOrOwner staticcall; getAgentWallet only as fallback) + per-task stepper flag for canAnchor", Number(stepRegistry.gas - steps5[1]!.gas)],
   ["onAgentStep", "`keccak256(output) == outputHash`, witness check and step digest (KECCAK, stage 1)", root(steps5[1]!).keccak],
   ["onAgentProve", "stage verifier via bounded call (gas cap, ≤ 64 B return read), incl. EIP-712 + ecrecover", frameTotal(proveFinal, "EcdsaAttestationVerifier.verifyStage")],
   ["onAgentProve", "prove bound to the recorded step (SLOADs of task word, stage word, step digest)", root(proveFinal).sload],

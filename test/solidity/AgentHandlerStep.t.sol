@@ -129,6 +129,58 @@ contract AgentHandlerStepTest is AgentExecFixture {
         assertEq(handler.taskOf(t).steppedStages, 1, "new owner stepped");
     }
 
+    function test_onAgentStep_registryAgentWalletAccepted() public {
+        MockIdentityRegistry reg = new MockIdentityRegistry();
+        reg.setOwner(1, stranger);
+        reg.setAgentWallet(1, agent2); // the agent's verified wallet steps, not its owner
+        bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
+        vm.prank(agent2);
+        handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
+        assertEq(handler.taskOf(t).steppedStages, 1, "wallet stepped");
+        assertTrue(handler.isAgentAuthorized(handler.taskOf(t).agentWorkflowHash, agent2, 1), "view agrees");
+    }
+
+    function test_onAgentStep_registryApprovedAccountAccepted() public {
+        MockIdentityRegistry reg = new MockIdentityRegistry();
+        reg.setOwner(1, stranger);
+        reg.approve(agent2, 1);
+        bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
+        vm.prank(agent2);
+        handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
+        assertEq(handler.taskOf(t).steppedStages, 1, "approved account stepped");
+    }
+
+    function test_onAgentStep_registryOperatorAccepted() public {
+        MockIdentityRegistry reg = new MockIdentityRegistry();
+        reg.setOwner(1, stranger);
+        reg.setApprovalForAll(stranger, agent, true);
+        bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
+        vm.prank(agent);
+        handler.onAgentStep(t, inputHash, _out(0), "", 1, agent, 0, true, "");
+        assertEq(handler.taskOf(t).steppedStages, 1, "operator stepped");
+    }
+
+    function test_onAgentStep_registryWalletOfAnotherId_reverts() public {
+        MockIdentityRegistry reg = new MockIdentityRegistry();
+        reg.setOwner(1, stranger);
+        reg.setOwner(2, stranger);
+        reg.setAgentWallet(2, agent2); // agent2 is agent 2's wallet, not agent 1's
+        bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
+        vm.prank(agent2);
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent2, 1));
+        handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
+    }
+
+    /// @dev A wallet whose agent id is unknown to `isAuthorizedOrOwner` (it reverts) is still found by its wallet.
+    function test_onAgentStep_registryWalletAcceptedWhenOwnerLookupReverts() public {
+        MockIdentityRegistry reg = new MockIdentityRegistry();
+        reg.setAgentWallet(9, agent); // no owner: isAuthorizedOrOwner reverts
+        bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
+        vm.prank(agent);
+        handler.onAgentStep(t, inputHash, _out(0), "", 9, agent, 0, true, "");
+        assertEq(handler.taskOf(t).steppedStages, 1, "wallet stepped");
+    }
+
     /// @dev The registry lookup gets its full allowance or the step reverts: an agent cannot be refused (nor, with a
     /// registry that fails open, admitted) by the gas its own transaction leaves.
     function test_onAgentStep_registryLookupNeedsItsAllowance() public {
