@@ -78,6 +78,7 @@ async function oneStageTask(verifier: Hex, name: string) {
         agentAuth: AgentAuth.Allowlist,
         agentRegistry: zeroAddress,
         agents: [agent.account.address],
+        requesters: [],
       },
     ]),
   );
