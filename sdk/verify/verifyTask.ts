@@ -35,6 +35,7 @@ import { agentCallerAbi, agentHandlerAbi } from "../chain/abis.js";
 import { getLogsPaged, withRpcRetry, type RetryOptions, type RpcLog } from "../chain/logs.js";
 import { ChainRpcError, decodeRevert } from "../chain/revert.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
+import { policyDigest, type WorkflowPolicy } from "../chain/policy.js";
 import { assertAddress, assertBytes32 } from "../chain/validate.js";
 import { findStepCall, type DecodedStepCall } from "../chain/actions/getTaskResult.js";
 import { taskStatusName, proveRejectionName, type AnyClient } from "../chain/actions/internal.js";
@@ -55,6 +56,8 @@ export type WorkflowCheckContext = {
   agentWorkflow: Hex | undefined;
   /** The registered policy as the handler returns it, when readable. */
   policy: TaskPolicy | undefined;
+  /** The handler's stored `workflowPolicyDigest` (keccak256(abi.encode(policy))), when it exposes one. */
+  policyDigest: Hex | undefined;
 };
 
 /** Checks the workflow document against the on-chain policy; returns its findings (throwing = one failed check). */
@@ -100,6 +103,8 @@ export type TaskPolicy = {
   agentAuth: number;
   agentRegistry: Address;
   agents: readonly Address[];
+  /** Who may request tasks (v3 policies; empty: anyone). */
+  requesters?: readonly Address[] | undefined;
 };
 
 export type StageStep = {
@@ -203,7 +208,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     getLogsPaged(client, { address, topics: [null, taskId], fromBlock: parameters.fromBlock, toBlock: parameters.toBlock, pageSize: parameters.pageSize, retry });
   const [chainId, viewRead, callerRead, paged] = await Promise.all([
     chainIdOf(client, retry),
-    safeRead<{ status: number; agentWorkflowHash: Hex; deadline: number | bigint; steppedStages: number; provenStages: bigint; pastDeadline: boolean }>(
+    safeRead<{ status: number; agentWorkflowHash: Hex; deadline: number | bigint; steppedStages: number; provenStages: bigint; pastDeadline: boolean; requester?: Address }>(
       client,
       { address: handler, abi: agentHandlerAbi, functionName: "taskOf", args: [taskId] },
       retry,
@@ -319,10 +324,27 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       }
     }),
   );
-  const [policyRead] = await Promise.all([policyPromise, txPromise]);
+  const digestPromise = workflowHash
+    ? safeRead<Hex>(client, { address: handler, abi: agentHandlerAbi, functionName: "workflowPolicyDigest", args: [workflowHash] }, retry)
+    : Promise.resolve({ ok: false as const, reason: "no workflow hash known for the task" });
+  const [policyRead, , digestRead] = await Promise.all([policyPromise, txPromise, digestPromise]);
   const policy = policyRead.ok ? policyRead.value : undefined;
   if (!policyRead.ok) checks.push(fail("task.policy", `the task's policy cannot be read: ${policyRead.reason}`));
   const stageCount = policy?.stages.length ?? Math.max(-1, ...current.keys()) + 1;
+  const storedDigest = digestRead.ok ? digestRead.value : undefined;
+  if (policy && storedDigest) {
+    let computed: Hex | undefined;
+    try {
+      computed = policyDigest({ ...policy, requesters: policy.requesters ?? [] } as WorkflowPolicy);
+    } catch {
+      computed = undefined;
+    }
+    checks.push(
+      computed && lower(computed) === lower(storedDigest)
+        ? pass("task.policyDigest", `the returned policy hashes to the registered digest ${short(storedDigest)}`)
+        : fail("task.policyDigest", `the returned policy hashes to ${short(computed)}, the handler stores ${short(storedDigest)}`),
+    );
+  } else checks.push(skip("task.policyDigest", digestRead.ok ? "no policy" : `no stored policy digest: ${digestRead.reason}`));
   for (const s of policy?.stages ?? []) void infoOf(s.verifier).catch(() => undefined);
 
   // 5. Task-level: dispatch and WYRIWE sentinel.
@@ -346,6 +368,9 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     if ((a.agentWorkflow as Hex) !== "0x" && lower(keccak256(a.agentWorkflow as Hex)) !== lower(a.agentWorkflowHash as string)) problems.push("the published workflow document does not hash to agentWorkflowHash");
     if ((a.input as Hex) !== "0x" && lower(keccak256(a.input as Hex)) !== lower(a.inputHash as string)) problems.push("the published input does not hash to inputHash");
     if (opened && (opened.args.deadline as bigint) !== (a.deadline as bigint)) problems.push("AgentTaskOpened's deadline differs from CallAgent's");
+    if (view?.requester !== undefined && lower(view.requester) !== lower(a.requester as string)) problems.push(`the handler records requester ${view.requester}, CallAgent names ${String(a.requester)}`);
+    const allowed = policy?.requesters ?? [];
+    if (allowed.length && !allowed.some((r) => lower(r) === lower(a.requester as string))) problems.push(`requester ${String(a.requester)} is not allowed by the policy`);
     checks.push(problems.length ? fail("task.dispatch", problems.join("; ")) : pass("task.dispatch", `dispatched by ${short(dispatch.requester)} through ${short(dispatch.caller)}`));
   }
   const attested = opened?.args.attestedInputHash as Hex | undefined;
@@ -559,7 +584,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   // 9. Workflow document (pluggable).
   if (parameters.workflowCheck) {
     try {
-      const found = await parameters.workflowCheck({ client, handler, taskId, agentWorkflowHash: workflowHash, agentWorkflow: dispatch ? (dispatchEvent?.args.agentWorkflow as Hex) : undefined, policy });
+      const found = await parameters.workflowCheck({ client, handler, taskId, agentWorkflowHash: workflowHash, agentWorkflow: dispatch ? (dispatchEvent?.args.agentWorkflow as Hex) : undefined, policy, policyDigest: storedDigest });
       for (const c of found) checks.push({ id: c.id.startsWith("workflow") ? c.id : `workflow.${c.id}`, status: c.status, reason: c.reason });
     } catch (error) {
       if (error instanceof ChainRpcError || (error instanceof BaseError && isTransportFailure(error))) throw decodeRevert(error);

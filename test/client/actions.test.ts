@@ -54,6 +54,7 @@ describe("chain actions (viem)", async () => {
     assert.equal(t.stageCount, 2);
     assert.deepEqual(t.stages.map((s) => s.status), ["pending", "pending"]);
     assert.equal(t.stages[0]?.verifier.toLowerCase(), f.ecdsa.address.toLowerCase());
+    assert.equal(t.requester?.toLowerCase(), requester.account.address.toLowerCase());
   });
 
   it("callAgent reverts decode to typed errors naming the contract error and its arguments", async () => {

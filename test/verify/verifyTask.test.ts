@@ -40,7 +40,7 @@ describe("verifyTask", async () => {
     for (const id of ["step.calldata", "step.output", "step.input", "step.witness", "prove.binding", "proof.signatures", "prove.verdict", "prove.digest", "proof.onChain", "ect.verify", "ect.wid", "ect.order", "ect.output"]) {
       assert.ok(ids.has(`${id}:pass`), `${id} passes: ${[...ids].join(", ")}`);
     }
-    for (const id of ["task.dispatch", "task.sentinel", "task.final", "task.status", "ect.dag"]) {
+    for (const id of ["task.dispatch", "task.sentinel", "task.final", "task.status", "task.policyDigest", "ect.dag"]) {
       assert.equal(r.checks.find((c) => c.id === id)?.status, "pass", id);
     }
     const text = renderTaskReport(r, { verbose: true });
