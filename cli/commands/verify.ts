@@ -1,7 +1,6 @@
 /** `agent-exec verify <taskId>`: the verifyTask report, human-readable or `--json`; exit 1 when a check fails. */
 import type { Command } from "commander";
 import { renderTaskReport, verifyTask } from "../../sdk/verify/index.js";
-import { decodeStepPayload } from "../../sdk/bridge/index.js";
 import { workflowTaskCheck } from "../../sdk/workflow/index.js";
 import { CliError, EXIT, printJson, progress, readText, type Io } from "../io.js";
 import { chainOptions, connect, requireAddress, requireBytes32 } from "../chain.js";
@@ -27,7 +26,6 @@ export function registerVerifyCommand(program: Command, io: Io): void {
       taskId: id,
       fromBlock: typeof opts.fromBlock === "string" ? BigInt(opts.fromBlock) : undefined,
       onChain: Boolean(opts.onChain),
-      decodeStepData: (appData) => decodeStepPayload(appData),
       workflowCheck: workflowTaskCheck({ document }),
     });
     if (io.json) printJson(io, report);

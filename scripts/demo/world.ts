@@ -149,7 +149,6 @@ export async function createWorld(outDir: string) {
     return verifyTask(publicClient, {
       handler: handler.address,
       taskId,
-      decodeStepData: (appData) => decodeStepPayload(appData),
       workflowCheck: workflowTaskCheck(),
     });
   }

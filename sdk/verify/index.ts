@@ -21,5 +21,4 @@ export {
   type WorkflowCheckContext,
 } from "./verifyTask.js";
 export { renderTaskReport, type RenderTaskReportOptions } from "./renderTaskReport.js";
-export { encodeStepAppData, decodeStepAppData, STEP_DATA_MAGIC, type StepAppData } from "./stepData.js";
 export type { VerifyCheck } from "./types.js";

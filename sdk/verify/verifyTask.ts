@@ -43,7 +43,7 @@ import type { ProveRejectionName, TaskStatusName } from "../chain/actions/types.
 import { decodeEctUnverified, validateEctDag, verifyEctWorkflow, type AgentKeyStore, type EctDagNode, type EctDagOptions } from "../ect/index.js";
 import { checkCapsuleId } from "../capsule/capsuleId.js";
 import { chainIdOf, checkStageProofOffChain, askVerifier, readVerifierInfo, type VerifierInfo, type VerifyStageProofReturnType } from "./verifyStageProof.js";
-import { decodeStepAppData, type StepAppData } from "./stepData.js";
+import { decodeStepPayload, type StepPayload } from "../bridge/stepPayload.js";
 import { isTransportFailure, lower, safeRead, short, shortText } from "./internal.js";
 import { allPass, fail, pass, skip, type VerifyCheck } from "./types.js";
 
@@ -89,8 +89,8 @@ export type VerifyTaskParameters = {
         widOf?: ((taskId: Hex) => string) | undefined;
       }
     | undefined;
-  /** Reads a step's application data (after the witness); default: sdk/verify's `AXS1` envelope. */
-  decodeStepData?: ((appData: Hex, stage: number) => StepAppData | undefined) | undefined;
+  /** Reads a step's application data (after the witness); default: sdk/bridge's `AEX1` step payload. */
+  decodeStepData?: ((appData: Hex, stage: number) => StepPayload | undefined) | undefined;
   /** The workflow document check (sdk/workflow); reported as `workflow.*` checks. */
   workflowCheck?: WorkflowCheck | undefined;
   retry?: RetryOptions | undefined;
@@ -395,7 +395,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   }
 
   // 6. Stages.
-  const decodeData = parameters.decodeStepData ?? ((d: Hex) => decodeStepAppData(d));
+  const decodeData = parameters.decodeStepData ?? ((d: Hex) => decodeStepPayload(d));
   const stages: StageReport[] = [];
   const ectTokens: { token: string; stage: number }[] = [];
   const stageEcts = new Map<number, number[]>(); // stage → indices into ectTokens
@@ -443,7 +443,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       if (call) {
         const hasWitness = !(s === 0 && firstStage0.firstTx === ev.tx && firstStage0.firstIndex === ev.index);
         const app = hasWitness ? (call.data.length >= 2 + 2 * WITNESS_BYTES ? (`0x${call.data.slice(2 + 2 * WITNESS_BYTES)}` as Hex) : ("0x" as Hex)) : call.data;
-        let carried: StepAppData | undefined;
+        let carried: StepPayload | undefined;
         try {
           carried = decodeData(app, s);
         } catch (error) {

@@ -8,7 +8,7 @@ import { stringToHex, keccak256, sha256, type Hex } from "viem";
 import { InputSource, Resolution, encodeStepData, stageAttestationTypedData, stepWitness } from "../../sdk/chain/index.js";
 import { callAgent, stepAndProve, submitProve, submitStep } from "../../sdk/chain/actions/index.js";
 import { createEct, createEctSigner, InMemoryAgentKeyStore, type EctSigner } from "../../sdk/ect/index.js";
-import { encodeStepAppData } from "../../sdk/verify/index.js";
+import { encodeStepPayload } from "../../sdk/bridge/index.js";
 import type { AgentExecFixture } from "../contracts/helpers/fixture.js";
 
 export const ISS = "spiffe://agents.example/agent/worker";
@@ -80,7 +80,7 @@ export async function buildTask(f: AgentExecFixture, kit: EctKit, o: BuildTaskOp
       });
       ects.push(token);
     }
-    const appData = encodeStepAppData({ ects });
+    const appData = encodeStepPayload({ ects });
     const witness = stepWitness({ stage: s, chained: s > 0, previousInputHash: prevInput, previousAgent: agent.account.address });
     const data = encodeStepData(witness, appData);
     const common = { handler: f.handler.address, taskId, stage: s, inputHash: stageInput, outputHash, output, isFinal: s === o.stages - 1, data };
