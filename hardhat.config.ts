@@ -39,9 +39,11 @@ export default defineConfig({
   typechain: {
     outDir: "types/ethers-contracts",
   },
+  // `npm run test:deep` sets AGENT_EXEC_FUZZ_RUNS=10000: every fuzz test and invariant at 10,000 runs (CI keeps 256).
   test: {
     solidity: {
-      fuzz: { runs: 256 },
+      fuzz: { runs: Number(process.env.AGENT_EXEC_FUZZ_RUNS ?? 256) },
+      invariant: { runs: Number(process.env.AGENT_EXEC_FUZZ_RUNS ?? 256) },
     },
   },
   // Deploy targets (README "Deploy"). The embedded network (`default`) needs nothing. `localhost` is a

@@ -23,22 +23,25 @@ type ChildConfig = {
   crashAt?: string | undefined;
 };
 
-const cfg = JSON.parse(process.env.AGENT_CHILD ?? "{}") as ChildConfig;
-const rt = runtimeFor({
-  ...cfg,
-  attester: privateKeyToAccount(cfg.attesterKey),
-  onEvent: (e) => {
-    if (!cfg.crashAt) return;
-    const tag = `${e.type}:${"stage" in e ? e.stage : ""}:${"kind" in e ? e.kind : ""}`;
-    if (tag === cfg.crashAt) {
-      process.stdout.write(JSON.stringify({ crashed: tag }) + "\n");
-      process.kill(process.pid, "SIGKILL");
-    }
-  },
-});
-await rt.start();
-const outcomes = await rt.settled(cfg.taskIds, { timeoutMs: 120_000 });
-const stats = rt.stats();
-await rt.stop();
-process.stdout.write(JSON.stringify({ outcomes: Object.fromEntries(outcomes), stats }) + "\n");
-process.exit(0);
+// Only as a spawned child: the test runner also loads every file under test/, and then AGENT_CHILD is unset.
+if (process.env.AGENT_CHILD) {
+  const cfg = JSON.parse(process.env.AGENT_CHILD ?? "{}") as ChildConfig;
+  const rt = runtimeFor({
+    ...cfg,
+    attester: privateKeyToAccount(cfg.attesterKey),
+    onEvent: (e) => {
+      if (!cfg.crashAt) return;
+      const tag = `${e.type}:${"stage" in e ? e.stage : ""}:${"kind" in e ? e.kind : ""}`;
+      if (tag === cfg.crashAt) {
+        process.stdout.write(JSON.stringify({ crashed: tag }) + "\n");
+        process.kill(process.pid, "SIGKILL");
+      }
+    },
+  });
+  await rt.start();
+  const outcomes = await rt.settled(cfg.taskIds, { timeoutMs: 120_000 });
+  const stats = rt.stats();
+  await rt.stop();
+  process.stdout.write(JSON.stringify({ outcomes: Object.fromEntries(outcomes), stats }) + "\n");
+  process.exit(0);
+}

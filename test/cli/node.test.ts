@@ -65,7 +65,7 @@ describe("agent-exec CLI against a real hardhat node", { timeout: 900_000 }, () 
     assert.match(check.out, /^match/);
     const again = await cli("workflow", "register", wfFile, "--rpc", node.url, "--deployment", deploymentFile);
     assert.equal(again.code, 3);
-    assert.match(again.err, /^agent-exec: CHAIN_REVERT_WorkflowRegistryAlreadyRegistered/);
+    assert.match(again.err, /^agent-exec: CHAIN_REVERT_WorkflowRegistryAlreadyRegistered/m);
   });
 
   it("agent run answers a task dispatched with call --wait; verify, task and result agree", async () => {

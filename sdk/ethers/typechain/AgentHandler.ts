@@ -12,9 +12,9 @@ export declare namespace IWorkflowPolicyRegistry {
     export type StagePolicyStructOutput = [resolution: bigint, gating: boolean, input: bigint, verifier: string, verifierGasLimit: bigint] & {resolution: bigint, gating: boolean, input: bigint, verifier: string, verifierGasLimit: bigint }
   
 
-    export type WorkflowPolicyStruct = {stages: IWorkflowPolicyRegistry.StagePolicyStruct[], minFinalStage: BigNumberish, pipelineHash: BytesLike, agentAuth: BigNumberish, agentRegistry: AddressLike, agents: AddressLike[]}
+    export type WorkflowPolicyStruct = {stages: IWorkflowPolicyRegistry.StagePolicyStruct[], minFinalStage: BigNumberish, pipelineHash: BytesLike, agentAuth: BigNumberish, agentRegistry: AddressLike, agents: AddressLike[], requesters: AddressLike[]}
 
-    export type WorkflowPolicyStructOutput = [stages: IWorkflowPolicyRegistry.StagePolicyStructOutput[], minFinalStage: bigint, pipelineHash: string, agentAuth: bigint, agentRegistry: string, agents: string[]] & {stages: IWorkflowPolicyRegistry.StagePolicyStructOutput[], minFinalStage: bigint, pipelineHash: string, agentAuth: bigint, agentRegistry: string, agents: string[] }
+    export type WorkflowPolicyStructOutput = [stages: IWorkflowPolicyRegistry.StagePolicyStructOutput[], minFinalStage: bigint, pipelineHash: string, agentAuth: bigint, agentRegistry: string, agents: string[], requesters: string[]] & {stages: IWorkflowPolicyRegistry.StagePolicyStructOutput[], minFinalStage: bigint, pipelineHash: string, agentAuth: bigint, agentRegistry: string, agents: string[], requesters: string[] }
   
     }
 
@@ -25,26 +25,29 @@ export declare namespace IAgentExecHandler {
     export type AgentStepStructOutput = [taskId: string, inputHash: string, outputHash: string, output: string, agentId: bigint, agent: string, stage: bigint, isFinal: boolean, data: string] & {taskId: string, inputHash: string, outputHash: string, output: string, agentId: bigint, agent: string, stage: bigint, isFinal: boolean, data: string }
   
 
-    export type TaskViewStruct = {status: BigNumberish, agentWorkflowHash: BytesLike, deadline: BigNumberish, steppedStages: BigNumberish, provenStages: BigNumberish, finalStepped: boolean, pastDeadline: boolean}
+    export type TaskViewStruct = {status: BigNumberish, requester: AddressLike, agentWorkflowHash: BytesLike, deadline: BigNumberish, steppedStages: BigNumberish, provenStages: BigNumberish, finalStepped: boolean, pastDeadline: boolean}
 
-    export type TaskViewStructOutput = [status: bigint, agentWorkflowHash: string, deadline: bigint, steppedStages: bigint, provenStages: bigint, finalStepped: boolean, pastDeadline: boolean] & {status: bigint, agentWorkflowHash: string, deadline: bigint, steppedStages: bigint, provenStages: bigint, finalStepped: boolean, pastDeadline: boolean }
+    export type TaskViewStructOutput = [status: bigint, requester: string, agentWorkflowHash: string, deadline: bigint, steppedStages: bigint, provenStages: bigint, finalStepped: boolean, pastDeadline: boolean] & {status: bigint, requester: string, agentWorkflowHash: string, deadline: bigint, steppedStages: bigint, provenStages: bigint, finalStepped: boolean, pastDeadline: boolean }
   
     }
 
   export interface AgentHandlerInterface extends Interface {
-    getFunction(nameOrSignature: "MAX_STAGES" | "MAX_VERIFIER_GAS" | "MIN_VERIFIER_GAS" | "REGISTRY_LOOKUP_GAS" | "acceptOwnership" | "agentCaller" | "checkDispatch" | "expireTask" | "isAgentAuthorized" | "isWorkflowRegistered" | "onAgentProve" | "onAgentStep" | "onAgentTaskDispatched" | "owner" | "pendingOwner" | "registerWorkflow" | "renounceOwnership" | "stepAndProve" | "stepDigest" | "supportsInterface" | "taskInputContext" | "taskOf" | "transferOwnership" | "workflowPolicy"): FunctionFragment;
+    getFunction(nameOrSignature: "MAX_AGENTS" | "MAX_STAGES" | "MAX_VERIFIER_GAS" | "MIN_VERIFIER_GAS" | "REGISTRY_LOOKUP_GAS" | "acceptOwnership" | "agentCaller" | "canAnchor" | "checkDispatch" | "expireTask" | "isAgentAuthorized" | "isRequesterAllowed" | "isWorkflowRegistered" | "onAgentProve" | "onAgentStep" | "onAgentTaskDispatched" | "owner" | "pendingOwner" | "registerWorkflow" | "renounceOwnership" | "stepAndProve" | "stepDigest" | "supportsInterface" | "taskInputContext" | "taskOf" | "transferOwnership" | "workflowPolicy" | "workflowPolicyDigest"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AgentProveRejected" | "AgentStageProven" | "AgentStepAccepted" | "AgentStepReplaced" | "AgentTaskExpired" | "AgentTaskFinalized" | "AgentTaskHalted" | "AgentTaskOpened" | "OwnershipTransferStarted" | "OwnershipTransferred" | "WorkflowRegistered"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'MAX_STAGES', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'MAX_AGENTS', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MAX_STAGES', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_VERIFIER_GAS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MIN_VERIFIER_GAS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'REGISTRY_LOOKUP_GAS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'acceptOwnership', values?: undefined): string;
 encodeFunctionData(functionFragment: 'agentCaller', values?: undefined): string;
+encodeFunctionData(functionFragment: 'canAnchor', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'checkDispatch', values: [BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'expireTask', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'isAgentAuthorized', values: [BytesLike, AddressLike, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'isRequesterAllowed', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'isWorkflowRegistered', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'onAgentProve', values: [BytesLike, BytesLike, BytesLike, BytesLike, AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'onAgentStep', values: [BytesLike, BytesLike, BytesLike, BytesLike, BigNumberish, AddressLike, BigNumberish, boolean, BytesLike]): string;
@@ -60,16 +63,20 @@ encodeFunctionData(functionFragment: 'taskInputContext', values: [BytesLike]): s
 encodeFunctionData(functionFragment: 'taskOf', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'transferOwnership', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'workflowPolicy', values: [BytesLike]): string;
+encodeFunctionData(functionFragment: 'workflowPolicyDigest', values: [BytesLike]): string;
 
-    decodeFunctionResult(functionFragment: 'MAX_STAGES', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'MAX_AGENTS', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MAX_STAGES', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_VERIFIER_GAS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MIN_VERIFIER_GAS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'REGISTRY_LOOKUP_GAS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'acceptOwnership', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'agentCaller', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'canAnchor', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'checkDispatch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'expireTask', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isAgentAuthorized', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'isRequesterAllowed', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isWorkflowRegistered', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'onAgentProve', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'onAgentStep', data: BytesLike): Result;
@@ -85,6 +92,7 @@ decodeFunctionResult(functionFragment: 'taskInputContext', data: BytesLike): Res
 decodeFunctionResult(functionFragment: 'taskOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferOwnership', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'workflowPolicy', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'workflowPolicyDigest', data: BytesLike): Result;
   }
 
   
@@ -254,6 +262,14 @@ decodeFunctionResult(functionFragment: 'workflowPolicy', data: BytesLike): Resul
 
     
     
+    MAX_AGENTS: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     MAX_STAGES: TypedContractMethod<
       [],
       [bigint],
@@ -302,6 +318,14 @@ decodeFunctionResult(functionFragment: 'workflowPolicy', data: BytesLike): Resul
     
 
     
+    canAnchor: TypedContractMethod<
+      [taskId: BytesLike, account: AddressLike, ],
+      [boolean],
+      'view'
+    >
+    
+
+    
     checkDispatch: TypedContractMethod<
       [taskId: BytesLike, agentWorkflowHash: BytesLike, ],
       [bigint],
@@ -320,6 +344,14 @@ decodeFunctionResult(functionFragment: 'workflowPolicy', data: BytesLike): Resul
     
     isAgentAuthorized: TypedContractMethod<
       [agentWorkflowHash: BytesLike, agent: AddressLike, agentId: BigNumberish, ],
+      [boolean],
+      'view'
+    >
+    
+
+    
+    isRequesterAllowed: TypedContractMethod<
+      [agentWorkflowHash: BytesLike, requester: AddressLike, ],
       [boolean],
       'view'
     >
@@ -445,10 +477,23 @@ decodeFunctionResult(functionFragment: 'workflowPolicy', data: BytesLike): Resul
     >
     
 
+    
+    workflowPolicyDigest: TypedContractMethod<
+      [agentWorkflowHash: BytesLike, ],
+      [string],
+      'view'
+    >
+    
+
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'MAX_STAGES'): TypedContractMethod<
+    getFunction(nameOrSignature: 'MAX_AGENTS'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'MAX_STAGES'): TypedContractMethod<
       [],
       [bigint],
       'view'
@@ -478,6 +523,11 @@ getFunction(nameOrSignature: 'agentCaller'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'canAnchor'): TypedContractMethod<
+      [taskId: BytesLike, account: AddressLike, ],
+      [boolean],
+      'view'
+    >;
 getFunction(nameOrSignature: 'checkDispatch'): TypedContractMethod<
       [taskId: BytesLike, agentWorkflowHash: BytesLike, ],
       [bigint],
@@ -490,6 +540,11 @@ getFunction(nameOrSignature: 'expireTask'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'isAgentAuthorized'): TypedContractMethod<
       [agentWorkflowHash: BytesLike, agent: AddressLike, agentId: BigNumberish, ],
+      [boolean],
+      'view'
+    >;
+getFunction(nameOrSignature: 'isRequesterAllowed'): TypedContractMethod<
+      [agentWorkflowHash: BytesLike, requester: AddressLike, ],
       [boolean],
       'view'
     >;
@@ -566,6 +621,11 @@ getFunction(nameOrSignature: 'transferOwnership'): TypedContractMethod<
 getFunction(nameOrSignature: 'workflowPolicy'): TypedContractMethod<
       [agentWorkflowHash: BytesLike, ],
       [IWorkflowPolicyRegistry.WorkflowPolicyStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'workflowPolicyDigest'): TypedContractMethod<
+      [agentWorkflowHash: BytesLike, ],
+      [string],
       'view'
     >;
 
