@@ -8,6 +8,7 @@ import { registerCapsuleCommands } from "./commands/capsule.js";
 import { registerTaskCommands } from "./commands/task.js";
 import { registerVerifyCommand } from "./commands/verify.js";
 import { registerAgentCommands } from "./commands/agent.js";
+import { registerDeployCommand } from "./commands/deploy.js";
 
 export type RunCliParameters = { argv: readonly string[]; out?: (s: string) => void; err?: (s: string) => void };
 
@@ -28,6 +29,7 @@ export function buildProgram(io: Io): Command {
   registerTaskCommands(program, io);
   registerVerifyCommand(program, io);
   registerAgentCommands(program, io);
+  registerDeployCommand(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();

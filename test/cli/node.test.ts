@@ -30,8 +30,9 @@ describe("agent-exec CLI against a real hardhat node", { timeout: 900_000 }, () 
 
   before(async () => {
     node = await startHardhatNode();
-    const env = userEnv({ AGENT_EXEC_LOCALHOST_URL: node.url, AGENT_EXEC_DEPLOYMENTS_DIR: dir, AGENT_EXEC_DEPLOYMENT_ID: deploymentId, CI: "true" });
-    await run("npm", ["run", "deploy", "--", "--network", "localhost"], { cwd: repoRoot, env, timeoutMs: 600_000 });
+    const env = userEnv({ AGENT_EXEC_LOCALHOST_URL: node.url, AGENT_EXEC_DEPLOYMENT_ID: deploymentId, CI: "true" });
+    // `agent-exec deploy`, as a process with the user's environment (system Node on PATH).
+    await run(process.execPath, ["--import", "tsx", "cli/index.ts", "deploy", "--network", "localhost", "--deployments-dir", dir], { cwd: repoRoot, env, timeoutMs: 600_000 });
     const d = await loadDeployment(31337, { dir });
     deploymentFile = join(dir, readdirSync(dir).find((f) => f.endsWith(".json"))!);
     const doc: WorkflowDocument = {

@@ -124,6 +124,15 @@ describe("agent-exec (offline commands)", () => {
     assert.equal((await cli("capsule", "verify", cose, "--cose")).code, 2);
   });
 
+  it("deploy outside a project directory is one line naming the missing file, exit 2", async () => {
+    const r = await cli("deploy", "--project", dir);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /deploy runs the project's Hardhat Ignition deploy: .*hardhat\.config\.ts not found/);
+    const p = await cli("deploy", "--parameters", join(dir, "missing.json"));
+    assert.equal(p.code, 2);
+    assert.match(p.err, /parameter file .*missing\.json not found/);
+  });
+
   it("the bin entry runs as a process and sets the exit code", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "cli/index.ts", "workflow", "validate", badFile], { encoding: "utf8" });
     assert.equal(r.status, 1);
