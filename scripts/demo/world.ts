@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { keccak256, publicActions, stringToHex, toHex, zeroAddress, type Address, type Hex } from "viem";
+import { publicActions, stringToHex, toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { callAgent } from "../../sdk/chain/actions/index.js";
 import { findStepCall } from "../../sdk/chain/actions/getTaskResult.js";
@@ -187,7 +187,6 @@ export async function createWorld(outDir: string) {
     operator, requester, agent, stranger, arbiter, challenger, attesters, voters,
     caller, handler, ecdsa, wyriwe, commitReveal, optimistic, anchor, registry,
     gas, record, document, register, dispatch, runAgent, verify, ectsOf, graph, renderTaskReport,
-    zeroAddress, keccak256,
   };
 }
 
