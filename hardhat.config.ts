@@ -39,11 +39,13 @@ export default defineConfig({
   typechain: {
     outDir: "types/ethers-contracts",
   },
-  // `npm run test:deep` sets AGENT_EXEC_FUZZ_RUNS=10000: every fuzz test and invariant at 10,000 runs (CI keeps 256).
+  // `npm run test:deep` sets AGENT_EXEC_FUZZ_RUNS=10000: every fuzz test and every invariant at 10,000 runs. The fast
+  // profile (CI, `npm test`) runs fuzz tests 256 times and invariants 128 times; an invariant run is a sequence of
+  // 100 calls (depth) in both profiles. No test overrides the runs inline, so the variable reaches all of them.
   test: {
     solidity: {
       fuzz: { runs: Number(process.env.AGENT_EXEC_FUZZ_RUNS ?? 256) },
-      invariant: { runs: Number(process.env.AGENT_EXEC_FUZZ_RUNS ?? 256) },
+      invariant: { runs: Number(process.env.AGENT_EXEC_FUZZ_RUNS ?? 128), depth: 100 },
     },
   },
   // Deploy targets (README "Deploy"). The embedded network (`default`) needs nothing. `localhost` is a

@@ -371,8 +371,6 @@ contract StagingInvariantsTest is Assertions {
         v = actor.handler().taskOf(t);
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_finalisedTaskHasEveryStageProven() public view {
         for (uint256 i; i < actor.taskCount(); ++i) {
             (, IAgentExecHandler.TaskView memory v) = _view(i);
@@ -382,14 +380,10 @@ contract StagingInvariantsTest is Assertions {
         }
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_noStepAfterHaltExpiryOrFinalisation() public view {
         assertEq(actor.stepsAfterClose(), 0, "a step was accepted on a closed task");
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_syncStageNeverSteppedPastWhileUnproven() public view {
         assertEq(actor.stepsPastUnprovenSync(), 0, "a step followed an unproven sync stage");
         for (uint256 i; i < actor.taskCount(); ++i) {
@@ -400,8 +394,6 @@ contract StagingInvariantsTest is Assertions {
         }
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_provenStagesWereStepped() public view {
         for (uint256 i; i < actor.taskCount(); ++i) {
             (, IAgentExecHandler.TaskView memory v) = _view(i);
@@ -410,15 +402,11 @@ contract StagingInvariantsTest is Assertions {
         }
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_provenStepsAreNeverReplaced() public view {
         assertEq(actor.replacedProven(), 0, "a step was replaced at or before a proven stage");
         assertEq(actor.provenRecordsChanged(), 0, "a proven stage's record changed");
     }
 
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariant_statusOnlyLeavesActive() public view {
         assertEq(actor.badTransitions(), 0, "status changed other than Active -> terminal");
     }
