@@ -17,6 +17,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
     .option("--deployment <file>", "deployment file with the handler's address")
     .option("--key-env <name>", "environment variable holding the agent's private key", "AGENT_EXEC_PRIVATE_KEY")
     .option("--attester-key-env <name>", "environment variable with a local attester key (development proofs; repeatable)", collect)
+    .option("--capsule-key-env <name>", "environment variable with the capsule signing key (hex, from `capsule keygen`) for workflows with Capsule stages")
     .option("--executor <module>", "ES module whose default export maps stage names to executors (default: echo)")
     .option("--state-dir <dir>", "journal and lock directory", ".agent-exec")
     .option("--concurrency <n>", "tasks in flight", "8")
@@ -34,6 +35,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
         workflow: opts.workflow as string[],
         key: s("keyEnv"),
         attesterKey: opts.attesterKeyEnv as string[] | undefined,
+        capsuleKey: s("capsuleKeyEnv"),
         executor: s("executor"),
         stateDir: s("stateDir"),
         concurrency: s("concurrency"),
