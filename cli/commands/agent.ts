@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { runAgentCli } from "../../sdk/agent/index.js";
 import { CliError, EXIT, printJson, progress, type Io } from "../io.js";
-import { readDeployment } from "../chain.js";
+import { loadCliDeployment } from "../chain.js";
 
 const collect = (v: string, acc: string[] = []) => [...acc, v];
 
@@ -26,7 +26,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
     .action(async (opts: Record<string, string | string[] | undefined>) => {
       const s = (k: string) => opts[k] as string | undefined;
       let handler = s("handler");
-      if (!handler && s("deployment")) handler = readDeployment(s("deployment")!).handler;
+      if (!handler && s("deployment")) handler = (await loadCliDeployment(s("deployment")!)).handler;
       if (!handler) throw new CliError("give --handler <address> or --deployment <file>", EXIT.usage);
       progress(io, `agent starting (state in ${s("stateDir")})`);
       const r = await runAgentCli({
