@@ -4,7 +4,7 @@
  * AGENT_EXEC_PRIVATE_KEY; keys are never flags, so they stay out of shell history and process lists), and the
  * deployment file (`--deployment`, default deployments/<chainId>.json) for contract addresses.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import {
   createPublicClient,
@@ -20,9 +20,19 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { DeploymentError, loadDeployment, type Deployment } from "../sdk/deployments/index.js";
 import { CliError, EXIT } from "./io.js";
 
-export type CliDeployment = { caller?: Address | undefined; handler?: Address | undefined; contracts: Record<string, Address>; file: string };
+/** A loaded deployment file, with the addresses the commands default to. */
+export type CliDeployment = {
+  caller?: Address | undefined;
+  handler?: Address | undefined;
+  /** Contract addresses by name. */
+  contracts: Record<string, Address>;
+  file: string;
+  /** The typed deployment (blocks, workflows, artifacts). */
+  deployment: Deployment;
+};
 
 export type Connection = {
   chainId: number;
@@ -52,30 +62,32 @@ export function requireBytes32(value: string | undefined, what: string): `0x${st
   return value as `0x${string}`;
 }
 
-/** Reads a deployment file: agent-exec's deployments/<chainId>.json (or any JSON mapping names to addresses). */
-export function readDeployment(file: string, chainId?: number): CliDeployment {
-  let raw: unknown;
+/**
+ * Loads a deployment file with sdk/deployments' `loadDeployment` (the one reader of deployments/<chainId>.json:
+ * the `agent-exec-deployment/1` file `agent-exec deploy` writes) and picks the AgentCaller and AgentHandler from
+ * it. Every failure is one line and exit 2: `cannot read deployment <file>: <CODE>: <what and where>`, or
+ * `deployment <file> is for chain <n>, the RPC is chain <m>`.
+ */
+export async function loadCliDeployment(file: string, chainId?: number): Promise<CliDeployment> {
+  let deployment: Deployment;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    deployment = await loadDeployment(file);
   } catch (e) {
-    throw new CliError(`cannot read deployment ${file}: ${(e as Error).message.split("\n")[0]}`, EXIT.usage);
+    if (!(e instanceof DeploymentError)) throw e;
+    const what = [e.details?.split("\n")[0], e.path ? `at ${e.path}` : undefined].filter(Boolean).join(" ");
+    throw new CliError(`cannot read deployment ${file}: ${e.code}: ${what || e.shortMessage}`, EXIT.usage);
   }
-  const contracts: Record<string, Address> = {};
-  const visit = (v: unknown, name: string) => {
-    if (typeof v === "string" && isAddress(v, { strict: false })) contracts[name] = v as Address;
-    else if (v && typeof v === "object" && typeof (v as { address?: unknown }).address === "string") visit((v as { address: string }).address, name);
-    else if (v && typeof v === "object" && !Array.isArray(v)) for (const [k, w] of Object.entries(v)) visit(w, k);
-  };
-  const obj = raw as { chainId?: unknown; contracts?: unknown };
-  if (chainId !== undefined && typeof obj?.chainId === "number" && obj.chainId !== chainId)
-    throw new CliError(`deployment ${file} is for chain ${obj.chainId}, the RPC is chain ${chainId}`, EXIT.usage);
-  visit(obj?.contracts ?? raw, "");
-  const find = (re: RegExp) => Object.entries(contracts).find(([k]) => re.test(k))?.[1];
-  return { caller: find(/caller$/i), handler: find(/handler$/i), contracts, file };
+  if (chainId !== undefined && deployment.chainId !== chainId)
+    throw new CliError(`deployment ${file} is for chain ${deployment.chainId}, the RPC is chain ${chainId}`, EXIT.usage);
+  const contracts: Record<string, Address> = Object.fromEntries(Object.entries(deployment.contracts).map(([name, c]) => [name, c.address]));
+  const find = (exact: string, re: RegExp) => contracts[exact] ?? Object.entries(contracts).find(([k]) => re.test(k))?.[1];
+  return { caller: find("AgentCaller", /caller$/i), handler: find("AgentHandler", /handler$/i), contracts, file, deployment };
 }
 
 export async function connect(opts: Record<string, string | undefined>, { needsWallet }: { needsWallet: boolean }): Promise<Connection> {
   const rpc = opts.rpc ?? process.env.AGENT_EXEC_RPC_URL ?? "http://127.0.0.1:8545";
+  // An explicit --deployment is read before the RPC is contacted: a bad file fails fast, without a node.
+  const explicit = opts.deployment ? await loadCliDeployment(opts.deployment) : undefined;
   let probe: PublicClient;
   let chainId: number;
   try {
@@ -95,7 +107,9 @@ export async function connect(opts: Record<string, string | undefined>, { needsW
     account = privateKeyToAccount(key as `0x${string}`);
   } else if (needsWallet) throw new CliError(`this command sends transactions: set ${keyEnv} to the sender's private key`, EXIT.usage);
   const walletClient = account ? createWalletClient({ chain, transport, account }) : undefined;
-  const file = opts.deployment ?? `deployments/${chainId}.json`;
-  const deployment = opts.deployment || existsSync(file) ? readDeployment(file, chainId) : undefined;
+  if (explicit && explicit.deployment.chainId !== chainId)
+    throw new CliError(`deployment ${explicit.file} is for chain ${explicit.deployment.chainId}, the RPC is chain ${chainId}`, EXIT.usage);
+  const defaultFile = `deployments/${chainId}.json`;
+  const deployment = explicit ?? (existsSync(defaultFile) ? await loadCliDeployment(defaultFile, chainId) : undefined);
   return { chainId, chain, rpc, publicClient, walletClient, account, deployment };
 }

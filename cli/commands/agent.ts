@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { runAgentCli } from "../../sdk/agent/index.js";
 import { CliError, EXIT, printJson, progress, type Io } from "../io.js";
-import { readDeployment } from "../chain.js";
+import { loadCliDeployment } from "../chain.js";
 
 const collect = (v: string, acc: string[] = []) => [...acc, v];
 
@@ -17,6 +17,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
     .option("--deployment <file>", "deployment file with the handler's address")
     .option("--key-env <name>", "environment variable holding the agent's private key", "AGENT_EXEC_PRIVATE_KEY")
     .option("--attester-key-env <name>", "environment variable with a local attester key (development proofs; repeatable)", collect)
+    .option("--capsule-key-env <name>", "environment variable with the capsule signing key (hex, from `capsule keygen`) for workflows with Capsule stages")
     .option("--executor <module>", "ES module whose default export maps stage names to executors (default: echo)")
     .option("--state-dir <dir>", "journal and lock directory", ".agent-exec")
     .option("--concurrency <n>", "tasks in flight", "8")
@@ -25,7 +26,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
     .action(async (opts: Record<string, string | string[] | undefined>) => {
       const s = (k: string) => opts[k] as string | undefined;
       let handler = s("handler");
-      if (!handler && s("deployment")) handler = readDeployment(s("deployment")!).handler;
+      if (!handler && s("deployment")) handler = (await loadCliDeployment(s("deployment")!)).handler;
       if (!handler) throw new CliError("give --handler <address> or --deployment <file>", EXIT.usage);
       progress(io, `agent starting (state in ${s("stateDir")})`);
       const r = await runAgentCli({
@@ -34,6 +35,7 @@ export function registerAgentCommands(program: Command, io: Io): void {
         workflow: opts.workflow as string[],
         key: s("keyEnv"),
         attesterKey: opts.attesterKeyEnv as string[] | undefined,
+        capsuleKey: s("capsuleKeyEnv"),
         executor: s("executor"),
         stateDir: s("stateDir"),
         concurrency: s("concurrency"),

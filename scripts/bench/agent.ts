@@ -8,6 +8,7 @@
  *     TASKS=20 npx hardhat run scripts/bench/agent.ts   # a quicker run
  */
 import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { network } from "hardhat";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -148,10 +149,14 @@ async function floorRun(key: Hex): Promise<Run> {
   return { name: "bare script (floor)", seconds, rpc: [...methods.values()].reduce((a, b) => a + b, 0), tx: raw.length, tasks: TASKS, methods };
 }
 
+/** The machine's load averages (1, 5, 15 min; what `uptime` prints). */
+const load = () => loadavg().map((l) => l.toFixed(2)).join(", ");
+const loadBefore = load();
 const floor = await floorRun(d.agentKeys[2]!);
 const combined = await runtimeRun("runtime, stepAndProve (proof at hand)", d.agentKeys[0]!, true);
 const separate = await runtimeRun("runtime, step then prove", d.agentKeys[1]!, false);
 await proxy.close();
+const loadAfter = load();
 
 const row = (r: Run) =>
   `| ${r.name} | ${r.tasks} | ${r.seconds.toFixed(2)} | ${(r.tasks / r.seconds).toFixed(2)} | ${r.tx} | ${(r.rpc / r.tasks).toFixed(1)} | ${(floor.tasks / floor.seconds / (r.tasks / r.seconds)).toFixed(1)}× |`;
@@ -167,8 +172,8 @@ const md = `# Agent runtime benchmark
 3-stage workflow of test/agent/setup.ts (stage 0 sync + gating, WYRIWE verifier; stage 1 async fan-out of two nodes;
 stage 2 async, chained), embedded Hardhat network (EDR, automine) behind an HTTP JSON-RPC proxy that counts requests.
 Every runtime run journals with \`fsync\` after each record. Wall time from \`start()\` to the last task finalised.
-Measured ${new Date().toISOString().slice(0, 10)} on the shared 2-core machine (other agents' jobs running: figures are noisy, ratios more
-stable than absolutes).
+Measured ${new Date().toISOString().slice(0, 10)} on the shared ${cpus().length}-core machine (other agents' jobs running: figures are noisy, ratios more
+stable than absolutes). Machine load (\`uptime\` load averages, 1 / 5 / 15 min): ${loadBefore} before the runs, ${loadAfter} after.
 
 | run | tasks | seconds | tasks/s | transactions | RPC requests / task | floor speed / run speed |
 |---|---|---|---|---|---|---|

@@ -3,8 +3,10 @@
  * `--rpc` and the key in the environment variable `--key` names (keys are never flags: they would land in shell
  * history and process lists), loads the workflow documents (`--workflow <file>`, repeatable), the stage
  * executors (an ES module whose default export maps stage names to executors; without one, a development echo
- * executor) and a proof producer (the local attester keys in `--attester-key` environment variables), then runs
- * until SIGINT / SIGTERM (or `signal`) and stops gracefully.
+ * executor), a proof producer (the local attester keys in `--attester-key` environment variables) and, for
+ * workflows with Capsule stages, the capsule signing key (`--capsule-key`: an environment variable holding the
+ * 32-byte P-256 scalar in hex, as `agent-exec capsule keygen` writes it), then runs until SIGINT / SIGTERM (or
+ * `signal`) and stops gracefully.
  */
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
@@ -13,6 +15,7 @@ import { createPublicClient, createWalletClient, http, isAddress, isHex, stringT
 import { privateKeyToAccount } from "viem/accounts";
 import { getChainId, readContract } from "viem/actions";
 import { agentHandlerAbi } from "../chain/abis.js";
+import { createCapsuleSigner, type CapsuleCoseSigner } from "../capsule/es256.js";
 import { validateWorkflow } from "../workflow/validateWorkflow.js";
 import { AgentRuntimeError } from "./errors.js";
 import { createJsonLogger, type AgentLogger } from "./logger.js";
@@ -38,6 +41,8 @@ export type RunAgentCliOptions = {
   executor?: string | undefined;
   /** `--attester-key <ENV>`: environment variable(s) with local attester keys (development proof producer). */
   attesterKey?: string | readonly string[] | undefined;
+  /** `--capsule-key <ENV>`: environment variable with the capsule signing key (hex P-256 scalar; Capsule stages). */
+  capsuleKey?: string | undefined;
   /** `--from-block <n>`: backfill start when the journal has none. */
   fromBlock?: string | bigint | undefined;
   /** `--deadline-margin <s>`. */
@@ -51,6 +56,7 @@ export type RunAgentCliOptions = {
   /** Overrides (programmatic use and tests). */
   executors?: StageExecutors | undefined;
   proofProducer?: ProofProducer | undefined;
+  capsuleSigner?: CapsuleCoseSigner | undefined;
   logger?: AgentLogger | undefined;
   onStarted?: ((runtime: AgentRuntime) => void) | undefined;
 };
@@ -81,6 +87,17 @@ export async function runAgentCli(options: RunAgentCliOptions): Promise<RunAgent
   const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) bad(`--concurrency ${String(options.concurrency)} is not a positive integer`);
   const account = privateKeyToAccount(readKey(env, options.key ?? "AGENT_EXEC_PRIVATE_KEY"));
+  let capsuleSigner = options.capsuleSigner;
+  if (!capsuleSigner && options.capsuleKey !== undefined) {
+    const v = (env[options.capsuleKey] ?? "").trim().replace(/^0x/i, "");
+    if (!v) bad(`environment variable ${options.capsuleKey} is not set`);
+    if (!/^[0-9a-fA-F]{64}$/.test(v)) bad(`environment variable ${options.capsuleKey} is not a 32-byte hex P-256 private key`);
+    try {
+      capsuleSigner = createCapsuleSigner(Buffer.from(v, "hex"), { kid: `agent:${account.address.toLowerCase()}` });
+    } catch (cause) {
+      bad(`environment variable ${options.capsuleKey}: ${(cause as Error).message.split("\n").at(-1)}`);
+    }
+  }
   const logger = options.logger ?? createJsonLogger({ level: options.logLevel ?? "info" });
 
   const transport = http(options.rpc, { timeout: 15_000, retryCount: 3 });
@@ -130,6 +147,7 @@ export async function runAgentCli(options: RunAgentCliOptions): Promise<RunAgent
     workflows,
     executors,
     proofProducer,
+    capsuleSigner,
     stateDir: options.stateDir ?? ".agent-exec",
     concurrency,
     logger,

@@ -14,6 +14,9 @@ export type AgentErrorCode =
   | "AGENT_DEADLINE_UNMEETABLE"
   | "AGENT_PROOF_FAILED"
   | "AGENT_STEP_CONFLICT"
+  | "AGENT_CAPSULE_KEY_MISSING"
+  | "AGENT_CAPSULE_INVALID"
+  | "AGENT_CAPSULE_UNDECIDED"
   | "AGENT_STOPPED";
 
 const MESSAGES: Record<AgentErrorCode, string> = {
@@ -29,6 +32,9 @@ const MESSAGES: Record<AgentErrorCode, string> = {
   AGENT_DEADLINE_UNMEETABLE: "The task's deadline cannot be met.",
   AGENT_PROOF_FAILED: "The proof producer failed.",
   AGENT_STEP_CONFLICT: "The chain records a step this runtime did not produce.",
+  AGENT_CAPSULE_KEY_MISSING: "The workflow asks for Capsules and the runtime has no capsule signing key.",
+  AGENT_CAPSULE_INVALID: "The stage's Capsule could not be built or signed.",
+  AGENT_CAPSULE_UNDECIDED: "A gating stage's Capsule records no decision to prove.",
   AGENT_STOPPED: "The runtime is stopping.",
 };
 

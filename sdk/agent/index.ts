@@ -20,11 +20,14 @@ export {
   type StageExecutorResult,
   type StageOutput,
   type StageOutputValue,
+  type StageCapsuleContext,
 } from "./stage.js";
+export { buildStageCapsule, CAPSULE_STEP_EXTENSION, type BuildStageCapsuleParameters, type BuildStageCapsuleReturnType, type StageCapsuleSpec } from "./capsule.js";
 export { localAttesterProofProducer, type LocalAttesterProofProducerParameters, type ProofProducer, type ProofRequest } from "./proof.js";
 export {
   openJournal,
   type Journal,
+  type JournalCapsule,
   type JournalRecord,
   type JournalStage,
   type JournalTask,

@@ -25,6 +25,23 @@ export type JournalTask = {
   blockNumber: string;
 };
 
+/**
+ * A stage's Agent Action Capsule (stages with `capsule: true`), journalled in its stage record — before the step
+ * that carries it is sent — so a resumed task sends this very Capsule and never builds a second one.
+ */
+export type JournalCapsule = {
+  /** `capsule_id` (64 lowercase hex). */
+  capsuleId: string;
+  /** The Capsule as RFC 8785 canonical JSON: what the step payload carries and the statement signs. */
+  json: string;
+  /** The COSE_Sign1 Signed Statement (hex). */
+  statement: Hex;
+  /** The verdict a gating stage proves (1 Approved, 2 Denied); absent on other stages. */
+  verdict?: 1 | 2 | undefined;
+  /** Why (sdk/bridge `capsuleVerdict`). */
+  verdictReason: string;
+};
+
 /** A stage's result, recorded before its step is sent: re-sending after a crash sends exactly this. */
 export type JournalStage = {
   stage: number;
@@ -35,6 +52,8 @@ export type JournalStage = {
   /** Node outputs (hex), in node order: the next stage's input when it chains. */
   outputs: { node: string; output: Hex }[];
   isFinal: boolean;
+  /** The stage's Capsule, when the workflow asks for one. */
+  capsule?: JournalCapsule | undefined;
 };
 
 export type TxKind = "step" | "prove" | "stepAndProve";

@@ -15,6 +15,7 @@ import {
   wyriweAttestationTypedData,
   type SignableVerdict,
 } from "../chain/attestation.js";
+import type { Capsule } from "../capsule/types.js";
 import type { WorkflowVerifierKind } from "../workflow/types.js";
 import { AgentRuntimeError } from "./errors.js";
 
@@ -35,6 +36,14 @@ export type ProofRequest = {
   /** The stepping agent and whether the step is final (bound by v3 verifiers). */
   agent: Address;
   isFinal: boolean;
+  /** The stage's Agent Action Capsule (stages with `capsule: true`), as the step carries it. */
+  capsule?: Capsule | undefined;
+  /**
+   * The verdict the stage's Capsule records (gating Capsule stages: sdk/bridge `capsuleVerdict` of its
+   * disposition — Denied for reject / denied / blocked). A producer signs this verdict: a gate must not open on a
+   * Capsule that records a refusal, nor halt on one that records an acceptance.
+   */
+  verdict?: SignableVerdict | undefined;
 };
 
 export type ProofProducer = {
@@ -51,7 +60,7 @@ export type ProofProducer = {
 export type LocalAttesterProofProducerParameters = {
   /** The attester keys (a majority of the verifier's attester set). */
   attesters: readonly LocalAccount[];
-  /** The verdict to sign (default: approve everything). */
+  /** The verdict to sign when the stage's Capsule records none (default: approve). A Capsule's verdict wins. */
   verdict?: ((request: ProofRequest) => SignableVerdict) | undefined;
   /** Whether to report proofs as at hand (default true). `false` makes the runtime step first, prove after. */
   atHand?: boolean | undefined;
@@ -67,7 +76,7 @@ export function localAttesterProofProducer(parameters: LocalAttesterProofProduce
     name: "local-attester",
     atHand: parameters.atHand ?? true,
     async produce(request) {
-      const verdict = parameters.verdict?.(request) ?? Verdict.Approved;
+      const verdict = request.verdict ?? parameters.verdict?.(request) ?? Verdict.Approved;
       const common = {
         chainId: request.chainId,
         verifier: request.verifier,

@@ -41,12 +41,13 @@ import { getLogsPaged } from "../chain/logs.js";
 import { ContractRevertError } from "../chain/revert.js";
 import { attestedInputHash } from "../chain/wyriwe.js";
 import { normalizePolicy } from "../chain/policy.js";
+import type { CapsuleCoseSigner } from "../capsule/es256.js";
 import { createEctSigner } from "../ect/create.js";
 import { deriveWorkflowPolicy, type DerivedWorkflowPolicy } from "../workflow/deriveWorkflowPolicy.js";
 import type { WorkflowDocument } from "../workflow/types.js";
 import { validateWorkflow } from "../workflow/validateWorkflow.js";
 import { AgentRuntimeError } from "./errors.js";
-import { openJournal, txKey, type Journal, type JournalStage, type JournalTask, type TaskJournalState, type TaskOutcome, type TxKind } from "./journal.js";
+import { openJournal, txKey, type Journal, type JournalCapsule, type JournalStage, type JournalTask, type TaskJournalState, type TaskOutcome, type TxKind } from "./journal.js";
 import { acquireLock, type AgentLock } from "./lock.js";
 import { silentLogger, type AgentLogger } from "./logger.js";
 import { createNonceManager, type NonceManager } from "./nonce.js";
@@ -66,6 +67,8 @@ export type StageExecutors = Readonly<Record<string, StageExecutor>>;
 export type AgentRuntimeEvent =
   | { type: "task-discovered"; taskId: Hex }
   | { type: "stage-recorded"; taskId: Hex; stage: number }
+  /** A Capsule stage's Capsule was built, signed and journalled (with its stage result, before the step is sent). */
+  | { type: "capsule-recorded"; taskId: Hex; stage: number; capsuleId: string; statement: Hex }
   | { type: "tx-sending"; taskId: Hex; stage: number; kind: TxKind }
   | { type: "tx-sent"; taskId: Hex; stage: number; kind: TxKind; hash: Hex }
   | { type: "tx-mined"; taskId: Hex; stage: number; kind: TxKind; hash: Hex; blockNumber: bigint }
@@ -87,6 +90,12 @@ export type CreateAgentRuntimeParameters = {
   stateDir: string;
   /** The ECT issuer; default: an ephemeral P-256 key with `iss` = `agent:<address>` (development). */
   ect?: AgentEctIdentity | undefined;
+  /**
+   * Signs the Agent Action Capsules of stages that declare `capsule: true` (COSE_Sign1, ES256: e.g.
+   * `createCapsuleSigner(privateKey, { kid })` of sdk/capsule, or an HSM / KMS-backed signer). Without it, tasks of a
+   * workflow with a Capsule stage are refused at admission (skipped, reason `AGENT_CAPSULE_KEY_MISSING`).
+   */
+  capsuleSigner?: CapsuleCoseSigner | undefined;
   /** The agent's ERC-8004 id (needed for workflows with registry authorisation). */
   agentId?: bigint | undefined;
   /** Tasks run at once (default 8). */
@@ -151,6 +160,8 @@ export type AgentRuntime = {
   /** Resolves with the outcomes once every given task is done. */
   settled(taskIds: readonly Hex[], options?: { timeoutMs?: number | undefined }): Promise<Map<Hex, TaskOutcome>>;
   progress(taskId: Hex): TaskProgress | undefined;
+  /** The Capsules this runtime built for a task's stages (while the task is in the journal), by stage. */
+  capsules(taskId: Hex): Map<number, JournalCapsule>;
   stats(): AgentRuntimeStats;
 };
 
@@ -183,6 +194,12 @@ const STATE_RACE_REVERTS = new Set([
 
 class TransientStateError extends Error {}
 
+/** A task's failure reason: `CODE: details` for the runtime's own errors (their first line is only the class text). */
+function failureReason(error: unknown): string {
+  if (error instanceof AgentRuntimeError && error.details) return `${error.code}: ${error.details}`.slice(0, 300);
+  return errorMessage(error);
+}
+
 const lower = (h: string) => h.toLowerCase() as Hex;
 
 /** Creates an agent runtime (nothing happens until `start()`). */
@@ -193,6 +210,9 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
   if (!Array.isArray(p.handlers) || p.handlers.length === 0) throw new AgentRuntimeError("AGENT_INVALID_OPTION", { details: "handlers must name at least one handler" });
   if (!p.proofProducer || typeof p.proofProducer.produce !== "function") throw new AgentRuntimeError("AGENT_INVALID_OPTION", { details: "proofProducer is required" });
   if (!p.executors || typeof p.executors !== "object") throw new AgentRuntimeError("AGENT_INVALID_OPTION", { details: "executors is required" });
+  if (p.capsuleSigner !== undefined && (typeof p.capsuleSigner !== "object" || p.capsuleSigner === null || p.capsuleSigner.alg !== "ES256" || typeof p.capsuleSigner.sign !== "function")) {
+    throw new AgentRuntimeError("AGENT_INVALID_OPTION", { details: "capsuleSigner must be an ES256 CapsuleCoseSigner ({ alg: \"ES256\", sign })" });
+  }
   const concurrency = p.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new AgentRuntimeError("AGENT_INVALID_OPTION", { details: `concurrency must be a positive integer, got ${String(p.concurrency)}` });
   const agent = account.address;
@@ -425,6 +445,10 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     if (d.agents.auth === "registry" && p.agentId === undefined) return "the workflow authorises agents by registry and no agentId is configured";
     if (policy.requesters.length && !policy.requesters.some((r) => lower(r) === lower(task.requester))) return `requester ${task.requester} is not allowed by the workflow`;
     for (const s of d.stages) if (!p.executors[s.name] && !p.executors["*"]) return `no executor for stage "${s.name}"`;
+    const capsuleStage = d.stages.find((s) => s.capsule === true);
+    if (capsuleStage && !p.capsuleSigner) {
+      return `AGENT_CAPSULE_KEY_MISSING: stage "${capsuleStage.name}" declares capsule: true and the runtime has no capsuleSigner`;
+    }
     return undefined;
   }
 
@@ -667,6 +691,9 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
         identity: identity!,
         clock,
         isFinal: (executorFinal) => stage === view.stageCount - 1 || (executorFinal && stage >= view.minFinalStage),
+        capsule: p.capsuleSigner
+          ? { signer: p.capsuleSigner, chainId, handler: task.handler, requester: task.requester, agentWorkflowHash: task.agentWorkflowHash }
+          : undefined,
       });
       void rec;
       return built;
@@ -694,6 +721,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       pipelineHash: ctx.view.pipelineHash,
       agent,
       isFinal: s.isFinal,
+      capsule: s.capsule ? (JSON.parse(s.capsule.json) as ProofRequest["capsule"]) : undefined,
+      verdict: s.capsule?.verdict,
     };
   }
 
@@ -712,7 +741,12 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     if (!s) {
       await assertTime(task, `stage ${stage}`);
       s = await runExecutor(ctx, stage);
+      // The stage result — its Capsule included — is durable before anything is sent: a resumed task sends it as is.
       j().append({ t: "stage", taskId: task.taskId, ...s });
+      if (s.capsule) {
+        log.log("info", "capsule recorded", { taskId: task.taskId, stage, capsuleId: s.capsule.capsuleId, verdict: s.capsule.verdictReason });
+        void emit({ type: "capsule-recorded", taskId: task.taskId, stage, capsuleId: s.capsule.capsuleId, statement: s.capsule.statement });
+      }
       void emit({ type: "stage-recorded", taskId: task.taskId, stage });
     }
     const args = {
@@ -813,7 +847,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
     try {
       wf = await loadWorkflow(task);
     } catch (error) {
-      return finish(taskId, "skipped", errorMessage(error));
+      return finish(taskId, "skipped", failureReason(error));
     }
     const refusal = notAuthorised(wf, task);
     if (refusal) return finish(taskId, "skipped", refusal);
@@ -872,8 +906,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
           continue;
         }
         failures++;
-        log.log("warn", "task action failed", { taskId, error: errorMessage(error), code: (error as { code?: string }).code, attempt: failures });
-        if (failures >= maxAttempts) return finish(taskId, "failed", errorMessage(error));
+        log.log("warn", "task action failed", { taskId, error: failureReason(error), code: (error as { code?: string }).code, attempt: failures });
+        if (failures >= maxAttempts) return finish(taskId, "failed", failureReason(error));
         await sleep(backoffDelay(failures, { baseMs: 500 }), stopController.signal);
       }
     }
@@ -957,6 +991,11 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       });
     },
     progress: (taskId) => progress.get(lower(taskId)),
+    capsules: (taskId) => {
+      const out = new Map<number, JournalCapsule>();
+      for (const [stage, s] of journal?.task(taskId)?.stages ?? []) if (s.capsule) out.set(stage, s.capsule);
+      return out;
+    },
     stats: () => ({
       transactionsSent: sent,
       journalRecords: journal?.appended() ?? 0,

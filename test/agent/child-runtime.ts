@@ -4,7 +4,8 @@
  * names (`<event type>:<stage>:<kind>`), the way a power cut or OOM kill would stop it.
  */
 import { privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "viem";
+import { hexToBytes, type Hex } from "viem";
+import { createCapsuleSigner } from "../../sdk/capsule/index.js";
 import type { WorkflowDocument } from "../../sdk/workflow/types.js";
 import { runtimeFor } from "./runtimeFor.js";
 
@@ -21,6 +22,8 @@ type ChildConfig = {
   atHand: boolean;
   taskIds: Hex[];
   crashAt?: string | undefined;
+  /** A capsule signing key (32-byte P-256 scalar, hex) for workflows with Capsule stages. */
+  capsuleKey?: Hex | undefined;
 };
 
 // Only as a spawned child: the test runner also loads every file under test/, and then AGENT_CHILD is unset.
@@ -29,7 +32,9 @@ if (process.env.AGENT_CHILD) {
   const rt = runtimeFor({
     ...cfg,
     attester: privateKeyToAccount(cfg.attesterKey),
+    capsuleSigner: cfg.capsuleKey ? createCapsuleSigner(hexToBytes(cfg.capsuleKey)) : undefined,
     onEvent: (e) => {
+      if (e.type === "capsule-recorded") process.stdout.write(JSON.stringify({ capsule: { taskId: e.taskId, stage: e.stage, capsuleId: e.capsuleId } }) + "\n");
       if (!cfg.crashAt) return;
       const tag = `${e.type}:${"stage" in e ? e.stage : ""}:${"kind" in e ? e.kind : ""}`;
       if (tag === cfg.crashAt) {

@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
-import type { Hex, PublicClient } from "viem";
+import { bytesToHex, type Hex, type PublicClient } from "viem";
+import { decodeStepPayload } from "../../sdk/bridge/index.js";
+import { generateCapsuleKeyPair } from "../../sdk/capsule/index.js";
+import { verifyTask } from "../../sdk/verify/index.js";
 import { assertExactlyOnce } from "./chainCheck.js";
 import { startRpcProxy, type RpcProxy } from "./rpcProxy.js";
 import { setupAgentExec, tempStateDir, type Deployment } from "./setup.js";
@@ -73,6 +76,38 @@ describe("agent runtime: SIGKILL mid-task and restart", () => {
     const last = done.lines.at(-1) as { outcomes: Record<string, string> };
     assert.deepEqual(Object.values(last.outcomes), ["finalized", "finalized", "finalized"]);
     await assertExactlyOnce(d.publicClient as PublicClient, d.handler, ids);
+  });
+
+  it("a Capsule stage: killed after its Capsule is journalled (before the step), restarted: the same Capsule is sent, no second one built", async () => {
+    const wf = await d.registerCapsuleWorkflow();
+    const ids = await d.dispatch(1, { workflowHash: wf.workflowHash });
+    const stateDir = tempStateDir();
+    const capsuleKey = bytesToHex(generateCapsuleKeyPair().privateKey);
+    const cfg = (crashAt?: string) => ({ ...config(d.agentKeys[0]!, stateDir, ids, true, crashAt), document: wf.document, workflowHash: wf.workflowHash, capsuleKey });
+    const killed = await runChild(cfg("capsule-recorded:0:"));
+    assert.equal(killed.signal, "SIGKILL");
+    const built = killed.lines.filter((l) => "capsule" in l).map((l) => l.capsule as { stage: number; capsuleId: string });
+    assert.equal(built.length, 1);
+    assert.equal(built[0]!.stage, 0);
+    const done = await runChild(cfg());
+    assert.equal(done.code, 0);
+    assert.deepEqual(Object.values((done.lines.at(-1) as { outcomes: Record<string, string> }).outcomes), ["finalized"]);
+    const rebuilt = done.lines.filter((l) => "capsule" in l).map((l) => (l.capsule as { stage: number }).stage);
+    assert.deepEqual(rebuilt, [2], "after the restart only stage 2's Capsule is built; stage 0's comes from the journal");
+    await assertExactlyOnce(d.publicClient as PublicClient, d.handler, ids);
+    const onChain = new Map<number, unknown[]>();
+    const report = await verifyTask(d.publicClient as never, {
+      handler: d.handler,
+      taskId: ids[0]!,
+      decodeStepData: (data, stage) => {
+        const p = decodeStepPayload(data);
+        if (p) onChain.set(stage, [...p.capsules]);
+        return p;
+      },
+    });
+    assert.equal(report.ok, true);
+    assert.equal(onChain.get(0)?.length, 1);
+    assert.equal((onChain.get(0)![0] as { capsule_id: string }).capsule_id, built[0]!.capsuleId, "the step carries the Capsule built before the kill");
   });
 
   it("stepAndProve: killed between sending and the receipt, then restarted", async () => {

@@ -1,10 +1,11 @@
-/** The journal (append, fold, compaction, torn and corrupt lines), the lock file, backoff and error classification. */
+/** The journal (append, fold, compaction, torn and corrupt lines, a stage's Capsule), the lock file, backoff and error classification. */
 import assert from "node:assert/strict";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Hex } from "viem";
-import { AgentRuntimeError, acquireLock, backoffDelay, isTransientAgentError, openJournal } from "../../sdk/agent/index.js";
+import { AgentRuntimeError, acquireLock, backoffDelay, buildStageCapsule, isTransientAgentError, openJournal } from "../../sdk/agent/index.js";
+import { createCapsuleSigner, generateCapsuleKeyPair } from "../../sdk/capsule/index.js";
 import { tempStateDir } from "./setup.js";
 
 const T1 = `0x${"11".repeat(32)}` as Hex;
@@ -42,6 +43,32 @@ describe("agent journal", () => {
     r.close();
     // Compacted: cursor, T1's task + stage + latest tx, T2's outcome only.
     assert.equal(readFileSync(path, "utf8").trim().split("\n").length, 5);
+  });
+
+  it("a stage's Capsule is kept, byte for byte, through reopen and compaction (a resumed task sends the same one)", async () => {
+    const { journal: capsule } = await buildStageCapsule({
+      spec: undefined,
+      stage: 0,
+      stageDefinition: { name: "gate", nodes: ["g"], resolution: "sync", gating: true, input: "task-input", capsule: true, verifier: { kind: "wyriwe", address: `0x${"ee".repeat(20)}`, gasLimit: 200_000 } },
+      chainId: 31337,
+      handler: `0x${"aa".repeat(20)}`,
+      taskId: T1,
+      requester: `0x${"bb".repeat(20)}`,
+      agentWorkflowHash: `0x${"cc".repeat(32)}`,
+      outputHash: T2,
+      ects: [{ jti: `${T1}:g`, iat: 1_700_000_000, iss: "agent:test" }],
+      signer: createCapsuleSigner(generateCapsuleKeyPair().privateKey),
+    });
+    assert.equal(capsule.verdict, 1, "a default gate Capsule accepts");
+    const path = join(tempStateDir(), "j.jsonl");
+    const j = openJournal({ path });
+    j.append({ t: "task", task: task(T1) });
+    j.append({ t: "stage", taskId: T1, stage: 0, inputHash: T1, outputHash: T2, data: "0x", outputs: [{ node: "g", output: "0x01" }], isFinal: false, capsule });
+    j.close();
+    for (let i = 0; i < 2; i++) openJournal({ path }).close(); // two restarts, each compacting
+    const r = openJournal({ path });
+    assert.deepEqual(r.task(T1)?.stages.get(0)?.capsule, capsule);
+    r.close();
   });
 
   it("ignores a torn final line, refuses a corrupt line in the middle", () => {

@@ -103,14 +103,14 @@ export async function setupAgentExec(url: string, options: { agentCount?: number
 
   let salt = 0n;
   /** Dispatches `count` tasks as the requester; returns their ids. */
-  async function dispatch(count: number, opts: { deadlineIn?: bigint; input?: string } = {}): Promise<Hex[]> {
+  async function dispatch(count: number, opts: { deadlineIn?: bigint; input?: string; workflowHash?: Hex } = {}): Promise<Hex[]> {
     const ids: Hex[] = [];
     for (let i = 0; i < count; i++) {
       const now = (await getBlock(publicClient, { blockTag: "latest" })).timestamp;
       const r = await callAgent(requester as never, {
         caller,
         handler,
-        agentWorkflowHash: workflowHash,
+        agentWorkflowHash: opts.workflowHash ?? workflowHash,
         salt: `0x${(++salt + BigInt(Date.now()) * 1000n).toString(16).padStart(64, "0")}`,
         deadline: now + (opts.deadlineIn ?? 3600n),
         input: stringToHex(opts.input ?? `task input ${salt}`),
@@ -120,7 +120,23 @@ export async function setupAgentExec(url: string, options: { agentCount?: number
     return ids;
   }
 
-  return { url, chain, chainId, publicClient, operator, requester, attester, attesterKey, agentKeys, agents, caller, handler, ecdsa, wyriwe, document, workflowHash, dispatch };
+  /** Registers the 3-stage document with Agent Action Capsules on the input gate and the judge (another hash). */
+  async function registerCapsuleWorkflow(): Promise<{ document: WorkflowDocument; workflowHash: Hex }> {
+    const doc = capsuleDocument(document);
+    const r = await registerWorkflow(publicClient as never, operator as never, { handler, document: doc });
+    return { document: doc, workflowHash: r.workflowHash };
+  }
+
+  return { url, chain, chainId, publicClient, operator, requester, attester, attesterKey, agentKeys, agents, caller, handler, ecdsa, wyriwe, document, workflowHash, dispatch, registerCapsuleWorkflow };
+}
+
+/** The 3-stage document with `capsule: true` on the gating input gate (stage 0) and on the judge (stage 2). */
+export function capsuleDocument(document: WorkflowDocument): WorkflowDocument {
+  return {
+    ...document,
+    version: `${document.version}-capsules`,
+    stages: document.stages.map((s, i) => (i === 0 || i === 2 ? { ...s, capsule: true } : { ...s })),
+  };
 }
 
 export function tempStateDir(prefix = "agent-test-"): string {

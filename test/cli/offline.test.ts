@@ -133,6 +133,52 @@ describe("agent-exec (offline commands)", () => {
     assert.match(p.err, /parameter file .*missing\.json not found/);
   });
 
+  it("a malformed, missing or wrong-shaped --deployment file is one line naming it and the cause, exit 2 (read before any RPC)", async () => {
+    const taskId = `0x${"ab".repeat(32)}`;
+    const offline = ["--rpc", "http://127.0.0.1:9"]; // nothing listens: the file must be refused before the RPC is contacted
+    const notJson = join(dir, "deployment-not-json.json");
+    writeFileSync(notJson, "{ not json");
+    const wrongShape = join(dir, "deployment-wrong-shape.json");
+    writeFileSync(
+      wrongShape,
+      JSON.stringify({
+        format: "agent-exec-deployment/1",
+        chainId: 31337,
+        network: "default",
+        deploymentBlock: 1,
+        contracts: { AgentHandler: { address: "0x1234", block: 1, artifact: "artifacts/contracts/AgentHandler.sol/AgentHandler.json" } },
+        workflows: [],
+      }),
+    );
+    const loose = join(dir, "deployment-loose.json");
+    writeFileSync(loose, JSON.stringify({ handler: "0x" + "11".repeat(20) }));
+    const cases: [string, RegExp][] = [
+      [notJson, /^agent-exec: cannot read deployment .*deployment-not-json\.json: DEPLOYMENT_INVALID_JSON: /],
+      [wrongShape, /^agent-exec: cannot read deployment .*deployment-wrong-shape\.json: DEPLOYMENT_INVALID: expected a 20-byte hex address, got "0x1234" at contracts\.AgentHandler\.address$/],
+      [loose, /^agent-exec: cannot read deployment .*deployment-loose\.json: DEPLOYMENT_INVALID: expected "agent-exec-deployment\/1", got nothing at format$/],
+      [join(dir, "no-such-deployment.json"), /^agent-exec: cannot read deployment .*no-such-deployment\.json: DEPLOYMENT_NOT_FOUND: .* does not exist/],
+    ];
+    // A well-formed file passes: the commands get as far as the RPC (task) or the key (agent run).
+    const good = join(dir, "deployment-good.json");
+    const handler = `0x${"22".repeat(20)}`;
+    writeFileSync(good, JSON.stringify({ ...JSON.parse(readFileSync(wrongShape, "utf8")), contracts: { AgentHandler: { address: handler, block: 1, artifact: "a.json" } } }));
+    const t = await cli("task", taskId, "--deployment", good, ...offline);
+    assert.equal(t.code, 3, t.err);
+    assert.match(t.err, /^agent-exec: cannot reach JSON-RPC endpoint http:\/\/127\.0\.0\.1:9/);
+    const a = await cli("agent", "run", "--workflow", wfFile, "--deployment", good, "--key-env", "AGENT_EXEC_TEST_UNSET_KEY", ...offline);
+    assert.equal(a.code, 2, a.err);
+    assert.match(a.err, /AGENT_EXEC_TEST_UNSET_KEY is not set/);
+    for (const [file, message] of cases) {
+      const t = await cli("task", taskId, "--deployment", file, ...offline);
+      assert.equal(t.code, 2, `${file}: ${t.err}`);
+      assert.match(t.err, message);
+      assert.equal(t.err.trim().split("\n").length, 1, "one line");
+      const a = await cli("agent", "run", "--workflow", wfFile, "--deployment", file, ...offline);
+      assert.equal(a.code, 2, `${file}: ${a.err}`);
+      assert.match(a.err, message);
+    }
+  });
+
   it("the bin entry runs as a process and sets the exit code", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "cli/index.ts", "workflow", "validate", badFile], { encoding: "utf8" });
     assert.equal(r.status, 1);
