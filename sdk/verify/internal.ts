@@ -61,3 +61,13 @@ export function short(h: Hex | string | undefined): string {
   if (h === undefined) return "(none)";
   return h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h;
 }
+
+/**
+ * Forgets the signature memos verifyTask relies on (secp256k1 recoveries, ECT signature verifications), so the next
+ * verification pays the full cryptographic cost. For benchmarks (a first verification against a re-verification).
+ */
+export async function resetVerifyMemos(): Promise<void> {
+  const [{ clearRecoveryMemo }, { clearJwsSignatureMemo }] = await Promise.all([import("./verifyStageProof.js"), import("../ect/jws.js")]);
+  clearRecoveryMemo();
+  clearJwsSignatureMemo();
+}

@@ -321,9 +321,6 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   const eventVerifiers = new Set<string>();
   for (const e of [...proven.values(), ...[...rejected.values()].flat()]) eventVerifiers.add(lower(e.args.verifier as string));
 
-  const policyPromise = workflowHash
-    ? safeRead<TaskPolicy>(client, { address: handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [workflowHash] }, retry)
-    : Promise.resolve({ ok: false as const, reason: "no workflow hash known for the task" });
   const infos = new Map<string, Promise<VerifierInfo>>();
   const infoOf = (v: Address) => {
     const k = lower(v);
@@ -332,6 +329,15 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     return p;
   };
   for (const v of eventVerifiers) void infoOf(v as Address).catch(() => undefined);
+  const policyPromise = (
+    workflowHash
+      ? safeRead<TaskPolicy>(client, { address: handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [workflowHash] }, retry)
+      : Promise.resolve({ ok: false as const, reason: "no workflow hash known for the task" })
+  ).then((read) => {
+    // Verifiers the policy names but no event does (stages not proven yet) are read as soon as the policy is in.
+    if (read.ok && Array.isArray(read.value.stages)) for (const st of read.value.stages) if (typeof st?.verifier === "string") void infoOf(st.verifier).catch(() => undefined);
+    return read;
+  });
   const txs = new Map<string, Hex | undefined>();
   const txPromise = Promise.all(
     [...txHashes].map(async (h) => {
@@ -365,7 +371,6 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
         : fail("task.policyDigest", `the returned policy hashes to ${short(computed)}, the handler stores ${short(storedDigest)}`),
     );
   } else checks.push(skip("task.policyDigest", digestRead.ok ? "no policy" : `no stored policy digest: ${digestRead.reason}`));
-  for (const s of policy?.stages ?? []) void infoOf(s.verifier).catch(() => undefined);
 
   // 5. Task-level: dispatch and WYRIWE sentinel.
   let dispatch: TaskReport["dispatch"];
