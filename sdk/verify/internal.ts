@@ -2,7 +2,7 @@
 import { BaseError, HttpRequestError, TimeoutError, WebSocketRequestError, type Address, type Hex } from "viem";
 import { readContract } from "viem/actions";
 import { ChainRpcError, ContractRevertError, decodeRevert } from "../chain/revert.js";
-import { withRpcRetry, type RetryOptions } from "../chain/logs.js";
+import { withRpcRetry, type RetryOptions } from "../chain/retry.js";
 import type { AnyClient } from "../chain/actions/internal.js";
 
 /** Whether `error` is the transport failing (as opposed to a contract reverting or answering garbage). */

@@ -23,7 +23,7 @@ import {
 import { getChainId } from "viem/actions";
 import { agentHandlerAbi, agentVerifierAbi, ecdsaAttestationVerifierAbi } from "../chain/abis.js";
 import { stageAttestationTypedData, wyriweAttestationTypedData, type SignableVerdict } from "../chain/attestation.js";
-import { withRpcRetry, type RetryOptions } from "../chain/logs.js";
+import { withRpcRetry, type RetryOptions } from "../chain/retry.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
 import { decodeRevert } from "../chain/revert.js";
 import type { AnyClient } from "../chain/actions/internal.js";
