@@ -18,8 +18,7 @@
  * - `not-anchored`: no anchored root covers it and no root was left unexplained (a failure only with
  *   `requireAnchor`).
  */
-import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
-import { decodeEventLog, encodeEventTopics, type Address, type Hex } from "viem";
+import { decodeEventLog, encodeEventTopics, keccak256, type Address, type Hex } from "viem";
 import { digestAnchorAbi } from "../anchor/abi.js";
 import { buildDigestTree } from "../anchor/buildDigestTree.js";
 import { getDigestProof } from "../anchor/getDigestProof.js";
@@ -121,7 +120,8 @@ export async function readAnchor(
 
 type Candidate = { label: string; idx: number[] };
 
-const MAX_LEAVE_ONE_OUT = 1024;
+/** Leaves hashed into leave-one-out trees per task (a set of n digests costs n trees of n - 1 leaves). */
+const LEAVE_ONE_OUT_BUDGET = 262_144;
 const LIST = 8;
 
 /** Builds the section from the reads and the task's items (never throws for hostile data; RPC failures do). */
@@ -230,31 +230,50 @@ export async function anchorSection(
     if (!h) leafCache.set(k, (h = digestLeafHash({ scope: scopeHash, digest: items[i]?.digest as Hex })));
     return h;
   };
-  const rootOf = (scopeHash: Hex, idx: readonly number[]): Hex => lower(SimpleMerkleTree.of(idx.map((i) => leafOf(scopeHash, i))).root) as Hex;
+  const rootOf = (scopeHash: Hex, idx: readonly number[]): Hex => merkleRoot(idx.map((i) => leafOf(scopeHash, i)));
 
   // Match every root.
   const state = items.map(() => ({ status: "not-anchored" as AnchoredDigest["status"], root: undefined as Hex | undefined, proof: undefined as Hex[] | undefined, onChain: undefined as boolean | undefined, reason: "" }));
   const provenUnder: { root: AnchorRoot; idx: number[] }[] = [];
-  for (const r of roots) {
-    const want = lower(r.root);
-    let matched: { c: Candidate; left: number | undefined } | undefined;
-    for (const c of candidates) {
-      if (rootOf(r.scopeHash, c.idx) !== want) continue;
-      matched = { c, left: undefined };
-      break;
-    }
-    if (!matched) {
+  // Each scope's candidate roots are computed once (a root is then a lookup); leave-one-out trees only for the
+  // declared leaf counts roots name, within a budget (a hostile anchorer may anchor many roots for a task).
+  const exact = new Map<Hex, Map<string, Candidate>>();
+  const exactOf = (scopeHash: Hex) => {
+    let m = exact.get(scopeHash);
+    if (!m) {
+      m = new Map();
       for (const c of candidates) {
-        if (c.idx.length !== r.leafCount + 1 || c.idx.length > MAX_LEAVE_ONE_OUT || c.idx.length < 2) continue;
-        for (const k of c.idx) {
-          if (rootOf(r.scopeHash, c.idx.filter((i) => i !== k)) === want) {
-            matched = { c, left: k };
-            break;
-          }
-        }
-        if (matched) break;
+        const root = rootOf(scopeHash, c.idx);
+        if (!m.has(root)) m.set(root, c);
       }
+      exact.set(scopeHash, m);
     }
+    return m;
+  };
+  const leftOut = new Map<string, Map<string, { c: Candidate; left: number }>>();
+  let budget = LEAVE_ONE_OUT_BUDGET;
+  const leftOutOf = (scopeHash: Hex, leafCount: number) => {
+    const key = `${scopeHash}:${leafCount}`;
+    let m = leftOut.get(key);
+    if (!m) {
+      m = new Map();
+      for (const c of candidates) {
+        const cost = c.idx.length * c.idx.length;
+        if (c.idx.length !== leafCount + 1 || c.idx.length < 2 || cost > budget) continue;
+        budget -= cost;
+        for (const k of c.idx) {
+          const root = rootOf(scopeHash, c.idx.filter((i) => i !== k));
+          if (!m.has(root)) m.set(root, { c, left: k });
+        }
+      }
+      leftOut.set(key, m);
+    }
+    return m;
+  };
+  for (const r of roots) {
+    const want = lower(r.root) as Hex;
+    const hit = exactOf(r.scopeHash).get(want);
+    const matched: { c: Candidate; left: number | undefined } | undefined = hit ? { c: hit, left: undefined } : leftOutOf(r.scopeHash, r.leafCount).get(want);
     if (!matched) continue;
     const idx = matched.left === undefined ? matched.c.idx : matched.c.idx.filter((i) => i !== matched.left);
     r.covers = matched.left === undefined ? matched.c.label : `${matched.c.label} but one`;
@@ -348,6 +367,24 @@ export async function anchorSection(
     if (asked.length) checks.push(no.length ? fail("anchor.onChain", `the anchor does not confirm ${no.length} of ${asked.length} inclusion(s): ${no.slice(0, LIST).map(label).join(", ")}`) : pass("anchor.onChain", `the anchor confirms all ${asked.length} inclusion(s)`));
   }
   return { address: anchor, taskScope, roots, digests, ok: allPass(checks), checks };
+}
+
+/**
+ * The root of OpenZeppelin's StandardMerkleTree over already-hashed leaves (lower-case hex): leaves sorted
+ * ascending, laid out from the end of the array, each node the keccak256 of its sorted children — the same tree as
+ * `StandardMerkleTree.of` (and `buildDigestTree`), without its per-leaf ABI encoding.
+ */
+function merkleRoot(leaves: readonly Hex[]): Hex {
+  const sorted = leaves.map(lower).sort();
+  const n = sorted.length;
+  const tree: string[] = new Array<string>(2 * n - 1);
+  for (let i = 0; i < n; i++) tree[tree.length - 1 - i] = sorted[i] as string;
+  for (let i = tree.length - 1 - n; i >= 0; i--) {
+    const a = tree[2 * i + 1] as string;
+    const b = tree[2 * i + 2] as string;
+    tree[i] = keccak256(a < b ? `${a}${b.slice(2)}` as Hex : `${b}${a.slice(2)}` as Hex);
+  }
+  return tree[0] as Hex;
 }
 
 function label(d: AnchorItem): string {

@@ -133,6 +133,26 @@ describe("verifyTask: Merkle anchoring of the steps' digests (DigestAnchor)", as
     assert.deepEqual(explicit.anchor?.digests.map((d) => d.status), ["anchored", "anchored"]);
   });
 
+  it("a hostile anchorer's junk roots neither hide the real root nor make the check slow", async () => {
+    const t = await task(2, 3);
+    const all = t.digests.flat();
+    const { requester } = f.accounts;
+    for (let i = 0; i < 40; i++) {
+      // Junk trees, some declaring one leaf less than the task's digests (each forces a leave-one-out attempt).
+      const junk = Array.from({ length: i % 2 ? all.length - 1 : 3 }, (_, j) => keccak256(stringToHex(`junk ${i}.${j}`)));
+      await anchorTaskDigests(requester, { anchor, handler, taskId: t.taskId, digests: junk });
+    }
+    await anchorTaskDigests(agent, { anchor, handler, taskId: t.taskId, digests: all });
+    const t0 = performance.now();
+    const r = await verifyTask(f.publicClient, { handler, taskId: t.taskId, anchor, requireAnchor: true });
+    const ms = performance.now() - t0;
+    assert.equal(r.ok, true, renderTaskReport(r));
+    assert.equal(r.anchor?.roots.length, 41);
+    assert.ok(r.anchor?.digests.every((d) => d.status === "anchored"));
+    assert.match(r.anchor?.checks.find((c) => c.id === "anchor.unmatchedRoots")?.reason ?? "", /rebuild\(s\) from none of the task's digest sets/);
+    assert.ok(ms < 5_000, `${ms} ms`);
+  });
+
   it("takes the anchor from a deployment; refuses a deployment of another chain", async () => {
     const t = await task(1, 1);
     await anchorTaskDigests(agent, { anchor, handler, taskId: t.taskId, digests: t.digests.flat() });
