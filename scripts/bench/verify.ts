@@ -10,6 +10,7 @@ import { cpus, loadavg } from "node:os";
 import { createPublicClient, custom, type Hex } from "viem";
 import { getLogsPaged } from "../../sdk/chain/logs.js";
 import { verifyTask } from "../../sdk/verify/index.js";
+import { resetVerifyMemos } from "../../sdk/verify/internal.js";
 import { deployAgentExec } from "../../test/contracts/helpers/fixture.js";
 import { buildTask, ectKit } from "../../test/verify/helpers.js";
 
@@ -26,36 +27,45 @@ const handler = f.handler.address;
 const taskId: Hex = built.taskId;
 
 function countingClient(latencyMs: number) {
-  const counter = { calls: 0, byMethod: new Map<string, number>() };
+  // `rounds`: sequential round trips — a request's round is one more than the latest round answered when it was sent.
+  const counter = { calls: 0, byMethod: new Map<string, number>(), rounds: 0, answeredRound: 0 };
   const client = createPublicClient({
     transport: custom({
       async request({ method, params }: { method: string; params?: unknown }) {
         counter.calls++;
         counter.byMethod.set(method, (counter.byMethod.get(method) ?? 0) + 1);
+        const round = counter.answeredRound + 1;
+        if (round > counter.rounds) counter.rounds = round;
         if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
-        return provider.request({ method, params: params as unknown[] });
+        const answer = await provider.request({ method, params: params as unknown[] });
+        if (round > counter.answeredRound) counter.answeredRound = round;
+        return answer;
       },
     }, { retryCount: 0 }),
   });
   return { client, counter };
 }
 
-async function measure(name: string, latencyMs: number, fn: (c: ReturnType<typeof countingClient>["client"]) => Promise<unknown>) {
+/** `cold`: the signature memos are cleared before every run (a first verification pays every recovery and ECT signature). */
+async function measure(name: string, latencyMs: number, fn: (c: ReturnType<typeof countingClient>["client"]) => Promise<unknown>, cold = false) {
   const times: number[] = [];
   let calls = 0;
+  let rounds = 0;
   let byMethod = new Map<string, number>();
   for (let i = 0; i < RUNS + 2; i++) {
     const { client, counter } = countingClient(latencyMs);
+    if (cold) await resetVerifyMemos();
     const t0 = performance.now();
     await fn(client);
     const dt = performance.now() - t0;
     if (i >= 2) times.push(dt); // two warm-up runs
     calls = counter.calls;
+    rounds = counter.rounds;
     byMethod = counter.byMethod;
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)] ?? 0;
-  return { name, latencyMs, median, calls, byMethod };
+  return { name, latencyMs, median, calls, rounds, byMethod };
 }
 
 const ect = { keyStore: kit.keyStore, clock: () => Date.now() };
@@ -72,10 +82,11 @@ for (const latency of LATENCIES) {
     const hashes = [...new Set(logs.map((l) => l.transactionHash).filter((h): h is Hex => h !== null))];
     await Promise.all(hashes.map((hash) => c.request({ method: "eth_getTransactionByHash", params: [hash] })));
   });
-  const noKeys = await measure("verifyTask (no key store: ECT structure, bindings, DAG)", latency, (c) => verifyTask(c, { handler, taskId }));
-  const full = await measure("verifyTask (ECT signatures: 13-step verification of 100 ECTs)", latency, (c) => verifyTask(c, { handler, taskId, ect }));
-  const onChain = await measure("verifyTask + every verifier asked on-chain", latency, (c) => verifyTask(c, { handler, taskId, ect, onChain: true }));
-  rows.push(floor, dataFloor, noKeys, full, onChain);
+  const noKeys = await measure("verifyTask, first verification, no key store (ECT structure, bindings, DAG)", latency, (c) => verifyTask(c, { handler, taskId }), true);
+  const cold = await measure("verifyTask, first verification (13-step verification of 100 ECTs, 10 proofs recovered)", latency, (c) => verifyTask(c, { handler, taskId, ect }), true);
+  const full = await measure("verifyTask, re-verification (signature memos warm)", latency, (c) => verifyTask(c, { handler, taskId, ect }));
+  const onChain = await measure("verifyTask, first verification + every verifier asked on-chain", latency, (c) => verifyTask(c, { handler, taskId, ect, onChain: true }), true);
+  rows.push(floor, dataFloor, noKeys, cold, full, onChain);
 }
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
@@ -94,29 +105,41 @@ for (const latency of LATENCIES) {
   lines.push(latency === 0 ? "## No added latency (local node: CPU-bound)" : `## ${latency} ms per RPC round trip (public endpoint: network-bound)`);
   lines.push("");
   const data = set[1] ?? floor;
-  lines.push("| read | time (ms) | × floor (logs) | × data floor | RPC calls |");
-  lines.push("|---|---:|---:|---:|---:|");
-  for (const r of set) lines.push(`| ${r.name} | ${fmt(r.median)} | ${(r.median / floor.median).toFixed(2)} | ${(r.median / data.median).toFixed(2)} | ${r.calls} |`);
+  lines.push("| read | time (ms) | × floor (logs) | × data floor | RPC calls | sequential round trips |");
+  lines.push("|---|---:|---:|---:|---:|---:|");
+  for (const r of set) lines.push(`| ${r.name} | ${fmt(r.median)} | ${(r.median / floor.median).toFixed(2)} | ${(r.median / data.median).toFixed(2)} | ${r.calls} | ${r.rounds} |`);
   lines.push("");
 }
-const last = rows.find((r) => r.latencyMs === 0 && r.name.startsWith("verifyTask (ECT"));
+const last = rows.find((r) => r.latencyMs === 0 && r.name.startsWith("verifyTask, first verification ("));
 if (last) {
   lines.push("RPC calls of one full verifyTask, by method: " + [...last.byMethod.entries()].map(([m, n]) => `${m} ${n}`).join(", ") + ".");
   lines.push("");
 }
-lines.push("Reading: the goal (within 2× of reading the logs once) is met only where the network dominates; it cannot be met");
-lines.push("exactly, because the data verifyTask checks is not all in logs. The output, the step data (its ECTs) and the proofs");
-lines.push("are in calldata, and which transactions to read is known only from the logs: two dependent round trips at least,");
-lines.push("so 2× the logs floor is the structural minimum; the \"data floor\" row is that minimum (logs, then their transactions,");
-lines.push("nothing checked). verifyTask is at two round trips plus its CPU work (100 ES256 ECT signatures, 10 secp256k1");
-lines.push("recoveries, EIP-712 hashing, ABI decoding of 10 calldatas, the DAG rules); see the ratios against the data floor.");
+const at100 = rows.filter((r) => r.latencyMs === 100);
+const ratio = (prefix: string) => {
+  const r = at100.find((x) => x.name.startsWith(prefix));
+  return r && at100[0] ? (r.median / at100[0].median).toFixed(2) : "?";
+};
+lines.push(`Result at 100 ms per round trip: a first verification is ${ratio("verifyTask, first verification (")}× the logs floor, a re-verification`);
+lines.push(`${ratio("verifyTask, re-verification")}×; the data floor (logs, then the transactions, nothing checked) is ${ratio("data floor")}×. **The goal (≤ 2× the logs`);
+lines.push("floor) is not met, and cannot be with these data:** the output, the step data (its ECTs) and the proofs are in");
+lines.push("calldata only, and which transactions to read is known only from the logs, so two dependent round trips are the");
+lines.push("minimum — 2.0× the floor before any checking. verifyTask makes exactly two (\"sequential round trips\" column, counted");
+lines.push("at the transport: a request's round is one more than the latest round answered when it was sent). What remains");
+lines.push("above 2× is CPU: the 0-latency rows measure it (on a shared 2-core machine; see the load average).");
 lines.push("");
-lines.push("Why more calls than the floor: the output, the step data (its ECTs) and the proofs are in no event, only in the");
-lines.push("step and prove transactions' calldata, so each transaction is read once (`eth_getTransactionByHash`), and each");
-lines.push("verifier's own attester set and threshold are read (not trusted from the task). verifyTask issues every independent");
-lines.push("read concurrently: round trip 1 = chain id, `taskOf`, `agentCaller` and the task's logs; round trip 2 = the policy,");
-lines.push("every transaction and every verifier's set. So with network latency the time is about two round trips, and a");
-lines.push("transport that batches JSON-RPC (viem `http(url, { batch: true })`) sends them as about two HTTP requests.");
+lines.push("RPC plan: round 1 = chain id, `taskOf`, `agentCaller` and the task's logs (and the DigestAnchor events when an");
+lines.push("anchor is checked); round 2 = the policy and its stored digest (both keyed by the workflow hash round 1 names),");
+lines.push("every step/prove transaction, and every verifier's `proofSystem` / `attesters` / `threshold` (the verifiers the");
+lines.push("events name at once, those only the policy names as soon as the policy is in). All reads of a round are issued");
+lines.push("concurrently, so a batching transport (viem `http(url, { batch: true })`) sends each round as one HTTP request.");
+lines.push("Only `onChain: true` adds a third round (asking each verifier about the proof read in round 2).");
+lines.push("");
+lines.push("CPU: a first verification pays 100 ES256 signature checks (Node's native `crypto.verify`) and 10 secp256k1");
+lines.push("recoveries (pure JS: Node has no native recovery), plus EIP-712 hashing, ABI decoding of 10 calldatas and the DAG");
+lines.push("rules. Both signature results are memoised (pure functions of key/digest and signature; ECT answers per cached");
+lines.push("KeyObject), so re-verifying a task — an auditor polling, a dApp re-checking — costs the lookups only. The");
+lines.push("\"first verification\" rows clear the memos before every run; the \"re-verification\" row does not.");
 lines.push("");
 mkdirSync("benchmarks", { recursive: true });
 writeFileSync("benchmarks/verify.md", lines.join("\n"));

@@ -6,7 +6,7 @@
 import { concat, keccak256, stringToHex, toHex, type Hex } from "viem";
 import { submitStep } from "../../sdk/chain/actions/index.js";
 import { localAttesterProofProducer, type ProofProducer, type StageExecutors } from "../../sdk/agent/index.js";
-import { anchorBatchDigests, anchorTaskDigests, verifyDigestProof, verifyInclusionOnChain, getDigestProof } from "../../sdk/anchor/index.js";
+import { anchorBatchDigests, anchorTaskDigests, ectAnchorDigest } from "../../sdk/anchor/index.js";
 import { isAgentExecError } from "../../sdk/errors.js";
 import type { WorkflowDocument } from "../../sdk/workflow/index.js";
 import type { World } from "./world.js";
@@ -50,10 +50,10 @@ async function finishTask(w: World, r: ScenarioResult, label: string, taskId: He
   r.tasks.push({ label, taskId, verdict: `${report.status}; verifyTask ${report.ok ? "passed" : `FAILED (${failed.map((c) => c.id).join(", ")})`}`, ok: report.ok && report.status === "Finalized" });
   if (!report.ok || report.status !== "Finalized") r.lines.push(w.renderTaskReport(report, { verbose: true }));
   if (ects.length) {
-    const digests = ects.map((e) => keccak256(stringToHex(e)));
+    const digests = ects.map(ectAnchorDigest);
     // Anchored per task when the handler is an anchor authority (it names who may anchor for its tasks), else as a
-    // batch in the agent's own namespace.
-    let anchored: { tree: { root: Hex; scope: Hex }; hash: Hex } & { tree: Parameters<typeof getDigestProof>[0]["tree"] };
+    // batch in the agent's own namespace (verifyTask counts the agent's batch named after the task).
+    let anchored: { tree: { root: Hex }; hash: Hex };
     let kind: "task" | "batch" = "task";
     try {
       anchored = await anchorTaskDigests(w.agent, { anchor: w.anchor.address, handler: w.handler.address, taskId, digests });
@@ -63,19 +63,23 @@ async function finishTask(w: World, r: ScenarioResult, label: string, taskId: He
       anchored = await anchorBatchDigests(w.agent, { anchor: w.anchor.address, batchId: taskId, digests });
     }
     await w.record(r.name, `DigestAnchor.${kind === "task" ? "anchorTask" : "anchorBatch"} (${digests.length} ECT digests)`, anchored.hash);
-    const proof = getDigestProof({ tree: anchored.tree, digest: digests[0]! });
-    const offChain = verifyDigestProof({ root: anchored.tree.root, scope: anchored.tree.scope, digest: digests[0]!, proof });
-    const onChain =
-      kind === "task"
-        ? await verifyInclusionOnChain(w.publicClient, { anchor: w.anchor.address, kind: "task", handler: w.handler.address, taskId, root: anchored.tree.root, digest: digests[0]!, proof })
-        : await verifyInclusionOnChain(w.publicClient, { anchor: w.anchor.address, kind: "batch", anchorer: w.agent.account.address, batchId: taskId, digest: digests[0]!, proof });
-    if (!offChain || !onChain) r.tasks[r.tasks.length - 1]!.ok = false;
-    r.lines.push(`  ${label}: ${digests.length} ECT digests anchored (${kind}) under root ${anchored.tree.root.slice(0, 18)}…; inclusion of the first: off-chain ${okText(offChain)}, on-chain ${okText(onChain)}`);
+    // verifyTask's anchor check: the tree rebuilt from the steps' own ECTs, every proof checked off-chain and on-chain.
+    const after = await w.verify(taskId, { requireAnchor: true });
+    const a = after.anchor;
+    const included = a?.digests.filter((d) => d.status === "anchored").length ?? 0;
+    const confirmed = a?.digests.filter((d) => d.onChain === true).length ?? 0;
+    const ok = after.ok && a !== undefined && a.ok && included === digests.length && confirmed === digests.length;
+    if (!ok) {
+      r.tasks[r.tasks.length - 1]!.ok = false;
+      r.lines.push(w.renderTaskReport(after, { verbose: true }));
+    }
+    r.lines.push(
+      `  ${label}: ${digests.length} ECT digests anchored (${kind}) under root ${anchored.tree.root.slice(0, 18)}…; verifyTask anchor check: ${included}/${digests.length} included (proofs verified off-chain), ${confirmed}/${digests.length} confirmed on-chain${ok ? "" : " — FAILED"}`,
+    );
     r.graphs.push(await w.graph(graphName, { ects, taskId }));
   }
 }
 
-const okText = (v: unknown) => (v === true || (typeof v === "object" && v !== null && (v as { ok?: unknown }).ok === true) ? "ok" : `FAILED ${JSON.stringify(v)}`);
 
 // ------------------------------------------------------------------------------------------ 1. input provenance
 export async function inputProvenance(w: World): Promise<ScenarioResult> {

@@ -144,12 +144,17 @@ export async function createWorld(outDir: string) {
     return outcomes;
   }
 
-  /** verifyTask, with the workflow check; prints the rendered report. */
-  async function verify(taskId: Hex): Promise<TaskReport> {
+  /**
+   * verifyTask, with the workflow check and the DigestAnchor check (every digest's proof rebuilt and checked
+   * off-chain and by the anchor on-chain); `requireAnchor`: unanchored digests fail.
+   */
+  async function verify(taskId: Hex, options: { requireAnchor?: boolean } = {}): Promise<TaskReport> {
     return verifyTask(publicClient, {
       handler: handler.address,
       taskId,
       workflowCheck: workflowTaskCheck(),
+      anchor: { address: anchor.address, onChain: true },
+      requireAnchor: options.requireAnchor,
     });
   }
 

@@ -59,4 +59,5 @@ export {
   type VerifyInclusionOnChainParameters,
   type VerifyInclusionOnChainReturnType,
 } from "./verifyInclusionOnChain.js";
+export { ectAnchorDigest, capsuleAnchorDigest, type EctAnchorDigestReturnType, type CapsuleAnchorDigestReturnType } from "./digests.js";
 export type { AnchorWalletClient } from "./internal.js";

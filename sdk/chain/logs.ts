@@ -8,17 +8,12 @@
  * timeouts, dropped connections, `-32603`/`-32000` "try again" answers) are retried with backoff by
  * {@link withRpcRetry}, which every chain action of the SDK also uses. Logs come back in chain order.
  */
-import {
-  BaseError,
-  HttpRequestError,
-  TimeoutError,
-  numberToHex,
-  type Address,
-  type Client,
-  type Hex,
-} from "viem";
+import { numberToHex, type Address, type Client, type Hex } from "viem";
 import { ChainParameterError } from "./errors.js";
-import { ChainRpcError, findRevertData } from "./revert.js";
+import { ChainRpcError } from "./revert.js";
+import { isLogRangeLimitError, messageChain, withRpcRetry, type RetryOptions } from "./retry.js";
+
+export { isLogRangeLimitError, isTransientRpcError, withRpcRetry, type RetryOptions } from "./retry.js";
 
 /** A raw log as `eth_getLogs` answers it (hex quantities). */
 export type RpcLog = {
@@ -32,88 +27,6 @@ export type RpcLog = {
   logIndex: Hex | null;
   removed?: boolean | undefined;
 };
-
-export type RetryOptions = {
-  /** Attempts after the first (default 4). */
-  retries?: number | undefined;
-  /** First backoff delay in ms, doubled per attempt (default 50). */
-  delayMs?: number | undefined;
-};
-
-/** Whether a failed request is worth repeating as is (rate limit, 5xx, timeout, dropped connection, "try again"). */
-export function isTransientRpcError(error: unknown): boolean {
-  if (isLogRangeLimitError(error)) return false;
-  if (findRevertData(error) !== undefined) return false;
-  const base = error instanceof BaseError ? error : undefined;
-  const http = base?.walk((e) => e instanceof HttpRequestError) as HttpRequestError | undefined;
-  if (http instanceof HttpRequestError) {
-    if (http.status === undefined) return true; // connection refused / reset / fetch failed
-    return http.status === 429 || http.status === 408 || http.status >= 500;
-  }
-  if (base?.walk((e) => e instanceof TimeoutError)) return true;
-  // The node's own answer: the innermost errors carrying a JSON-RPC code (viem's wrappers add their own words).
-  for (const { code, text } of coded(error)) {
-    if (/revert/i.test(text)) return false;
-    if (code === 429 || code === -32005 || code === -32603 || code === -32000 || code === -32099) {
-      if (/rate|limit|too many|try again|timeout|timed out|busy|temporar|unavailable|overload|capacity/i.test(text)) return true;
-    }
-  }
-  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|network error|temporarily unavailable|try again/i.test(messageChain(error));
-}
-
-function coded(error: unknown): { code: number; text: string }[] {
-  const out: { code: number; text: string }[] = [];
-  let e: unknown = error;
-  const seen = new Set<unknown>();
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const o = e as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown };
-    if (typeof o.code === "number") out.push({ code: o.code, text: `${typeof o.details === "string" ? o.details : ""} ${o.cause ? "" : typeof o.message === "string" ? o.message : ""}` });
-    e = o.cause;
-  }
-  return out;
-}
-
-/** Whether a provider refused an `eth_getLogs` for its block range or result size. */
-export function isLogRangeLimitError(error: unknown): boolean {
-  const text = messageChain(error);
-  return /block range|range (is )?too (large|wide|big)|range limit|exceeds? (the )?max(imum)? (block )?range|max(imum)? block range|too many blocks|more than \d+ (results|logs)|query returned more than|response size (exceeded|is larger|too large)|log response size|result(s)? (set )?(size|limit) exceeded|exceed(s|ed)? (max(imum)? )?(results|logs)|limit exceeded.*logs|logs? limit|query timeout exceeded|too many (results|logs)|range should work|\b10000 results\b/i.test(
-    text,
-  );
-}
-
-function messageChain(error: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = error;
-  const seen = new Set<unknown>();
-  while (e && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const o = e as { message?: unknown; details?: unknown; shortMessage?: unknown; cause?: unknown };
-    for (const v of [o.shortMessage, o.details, o.message]) if (typeof v === "string") parts.push(v);
-    e = o.cause;
-  }
-  if (typeof error === "string") parts.push(error);
-  return parts.join("\n");
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * Runs `fn`, repeating it on transient RPC failures (see {@link isTransientRpcError}) with exponential backoff.
- * Anything else is rethrown as is; retries exhausted rethrow the last error.
- */
-export async function withRpcRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const retries = options.retries ?? 4;
-  const delay = options.delayMs ?? 50;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= retries || !isTransientRpcError(error)) throw error;
-      await sleep(delay * 2 ** attempt);
-    }
-  }
-}
 
 export type GetLogsPagedParameters = {
   /** One contract or several (undefined: any contract — filter by topics). */

@@ -3,7 +3,7 @@
  * `keccak256(abi.encode(chainId, caller, requester, handler, salt))` — see contracts/interfaces/IAgentExecCaller.sol.
  */
 import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
-import { assertAddress, assertBytes32, assertUint } from "./validate.js";
+import { assertAddress, assertBytes32, assertObject, assertUint } from "./validate.js";
 
 export type ComputeTaskIdParameters = {
   chainId: number | bigint;
@@ -19,6 +19,7 @@ export type ComputeTaskIdParameters = {
 export type ComputeTaskIdReturnType = Hex;
 
 export function computeTaskId(parameters: ComputeTaskIdParameters): ComputeTaskIdReturnType {
+  assertObject("parameters", parameters);
   const { chainId, caller, requester, handler, salt } = parameters;
   assertUint("chainId", chainId, 2n ** 256n - 1n);
   assertAddress("caller", caller);

@@ -24,7 +24,12 @@ export function assertUint(name: string, value: unknown, max: bigint): asserts v
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === "bigint") return `${value}n`;
-  return String(value);
+  try {
+    return String(value);
+  } catch {
+    // An object without a usable toString (null prototype, a throwing toString or Symbol.toPrimitive).
+    return Array.isArray(value) ? "an array" : `an object (${typeof value})`;
+  }
 }
 
 export function assertBool(name: string, value: unknown): asserts value is boolean {

@@ -5,7 +5,7 @@
  */
 import { encodeAbiParameters, keccak256, stringToBytes, zeroHash, type Hex } from "viem";
 import { ChainParameterError } from "./errors.js";
-import { assertBytes32 } from "./validate.js";
+import { assertBytes32, assertObject } from "./validate.js";
 
 /** ERC-8299's identity pipeline: declaring it is the same as declaring no pipeline. */
 export const IDENTITY_PIPELINE_URI = "ipfs://QmccvoM6aRVgZ2dtFWvT6Wm3DmTvoAUHHotK7uQufnStVR";
@@ -19,17 +19,20 @@ export function pipelineHashOf(pipelineUri: string): Hex {
   return keccak256(stringToBytes(pipelineUri));
 }
 
-/** Whether `pipelineHash` means "no transform" (zero or the identity pipeline). */
+/** Whether `pipelineHash` means "no transform" (zero or the identity pipeline); false for anything not a bytes32. */
 export function isSentinelPipeline(pipelineHash: Hex): boolean {
-  assertBytes32("pipelineHash", pipelineHash);
-  return pipelineHash === zeroHash || pipelineHash.toLowerCase() === IDENTITY_PIPELINE_HASH;
+  if (typeof pipelineHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(pipelineHash)) return false;
+  return pipelineHash.toLowerCase() === zeroHash || pipelineHash.toLowerCase() === IDENTITY_PIPELINE_HASH;
 }
 
 export type AttestedInputHashParameters = { declaredInputHash: Hex; pipelineHash: Hex };
 
 /** The input hash the model must be attested to have received. */
-export function attestedInputHash({ declaredInputHash, pipelineHash }: AttestedInputHashParameters): Hex {
+export function attestedInputHash(parameters: AttestedInputHashParameters): Hex {
+  assertObject("parameters", parameters);
+  const { declaredInputHash, pipelineHash } = parameters;
   assertBytes32("declaredInputHash", declaredInputHash);
+  assertBytes32("pipelineHash", pipelineHash);
   if (isSentinelPipeline(pipelineHash)) return declaredInputHash;
   return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [declaredInputHash, pipelineHash]));
 }

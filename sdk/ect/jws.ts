@@ -91,11 +91,31 @@ const HASH_OF: Record<EctAlgorithm, string> = { ES256: "sha256", ES384: "sha384"
  * question, asked afterwards as the paper orders it. Never throws.
  */
 export function verifyJwsSignature(alg: EctAlgorithm, key: KeyObject, signingInput: string, signature: Uint8Array): boolean {
+  // Verification is a pure function of (key, alg, signing input, signature): answers are memoised per key object
+  // (the stores cache one KeyObject per key, so a re-verification — an audit, verifyTask run again — costs a lookup).
+  let memo = SIGNATURE_MEMO.get(key);
+  if (memo && memo.generation !== memoGeneration) memo = undefined;
+  const id = `${alg}.${signingInput}.${Buffer.from(signature).toString("base64url")}`;
+  const known = memo?.answers.get(id);
+  if (known !== undefined) return known;
+  let ok: boolean;
   try {
-    return cryptoVerify(HASH_OF[alg], Buffer.from(signingInput, "latin1"), { key, dsaEncoding: "ieee-p1363" }, signature);
+    ok = cryptoVerify(HASH_OF[alg], Buffer.from(signingInput, "latin1"), { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
-    return false;
+    ok = false;
   }
+  if (!memo) SIGNATURE_MEMO.set(key, (memo = { generation: memoGeneration, answers: new Map() }));
+  if (memo.answers.size >= SIGNATURE_MEMO_PER_KEY) memo.answers.delete(memo.answers.keys().next().value as string);
+  memo.answers.set(id, ok);
+  return ok;
+}
+
+const SIGNATURE_MEMO = new WeakMap<KeyObject, { generation: number; answers: Map<string, boolean> }>();
+const SIGNATURE_MEMO_PER_KEY = 4096;
+let memoGeneration = 0;
+/** Forgets every memoised signature verification (for benchmarks measuring a first verification). Internal. */
+export function clearJwsSignatureMemo(): void {
+  memoGeneration++;
 }
 
 /** What `decodeEctUnverified` returns: the decoded parts, or the step-1 error. */

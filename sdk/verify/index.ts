@@ -20,5 +20,6 @@ export {
   type WorkflowCheck,
   type WorkflowCheckContext,
 } from "./verifyTask.js";
+export type { AnchorOptions, AnchorReport, AnchorRoot, AnchoredDigest, AnchorItem } from "./anchorChecks.js";
 export { renderTaskReport, type RenderTaskReportOptions } from "./renderTaskReport.js";
 export type { VerifyCheck } from "./types.js";

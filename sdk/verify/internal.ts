@@ -2,7 +2,7 @@
 import { BaseError, HttpRequestError, TimeoutError, WebSocketRequestError, type Address, type Hex } from "viem";
 import { readContract } from "viem/actions";
 import { ChainRpcError, ContractRevertError, decodeRevert } from "../chain/revert.js";
-import { withRpcRetry, type RetryOptions } from "../chain/logs.js";
+import { withRpcRetry, type RetryOptions } from "../chain/retry.js";
 import type { AnyClient } from "../chain/actions/internal.js";
 
 /** Whether `error` is the transport failing (as opposed to a contract reverting or answering garbage). */
@@ -60,4 +60,14 @@ export function lower(h: string): string {
 export function short(h: Hex | string | undefined): string {
   if (h === undefined) return "(none)";
   return h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h;
+}
+
+/**
+ * Forgets the signature memos verifyTask relies on (secp256k1 recoveries, ECT signature verifications), so the next
+ * verification pays the full cryptographic cost. For benchmarks (a first verification against a re-verification).
+ */
+export async function resetVerifyMemos(): Promise<void> {
+  const [{ clearRecoveryMemo }, { clearJwsSignatureMemo }] = await Promise.all([import("./verifyStageProof.js"), import("../ect/jws.js")]);
+  clearRecoveryMemo();
+  clearJwsSignatureMemo();
 }

@@ -23,7 +23,7 @@ import {
 import { getChainId } from "viem/actions";
 import { agentHandlerAbi, agentVerifierAbi, ecdsaAttestationVerifierAbi } from "../chain/abis.js";
 import { stageAttestationTypedData, wyriweAttestationTypedData, type SignableVerdict } from "../chain/attestation.js";
-import { withRpcRetry, type RetryOptions } from "../chain/logs.js";
+import { withRpcRetry, type RetryOptions } from "../chain/retry.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
 import { decodeRevert } from "../chain/revert.js";
 import type { AnyClient } from "../chain/actions/internal.js";
@@ -338,8 +338,27 @@ export function checkStageProofOffChain(
   return base;
 }
 
-/** Synchronous ecrecover (viem's `recoverAddress` is async). */
+/**
+ * Synchronous ecrecover (viem's `recoverAddress` is async), memoised: recovery is a pure function of (digest,
+ * signature) and the costliest step of a stage proof's recheck (pure-JS secp256k1: Node has no native recovery).
+ */
 function recoverAddressSync(hash: Hex, signature: Hex): Address {
+  const id = `${hash}${signature.slice(2)}`.toLowerCase();
+  const known = RECOVERED.get(id);
+  if (known !== undefined) return known;
+  const address = recoverUncached(hash, signature);
+  if (RECOVERED.size >= RECOVERED_MAX) RECOVERED.delete(RECOVERED.keys().next().value as string);
+  RECOVERED.set(id, address);
+  return address;
+}
+const RECOVERED = new Map<string, Address>();
+const RECOVERED_MAX = 8192;
+/** Forgets the memoised recoveries (for benchmarks measuring a first verification). Internal. */
+export function clearRecoveryMemo(): void {
+  RECOVERED.clear();
+}
+
+function recoverUncached(hash: Hex, signature: Hex): Address {
   const r = BigInt(slice(signature, 0, 32));
   const s = BigInt(slice(signature, 32, 64));
   const v = hexToNumber(slice(signature, 64, 65));

@@ -36,7 +36,8 @@ import { getLogsPaged, withRpcRetry, type RetryOptions, type RpcLog } from "../c
 import { ChainRpcError, decodeRevert } from "../chain/revert.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
 import { policyDigest, type WorkflowPolicy } from "../chain/policy.js";
-import { assertAddress, assertBytes32 } from "../chain/validate.js";
+import { assertAddress, assertBool, assertBytes32, assertObject } from "../chain/validate.js";
+import { ChainParameterError } from "../chain/errors.js";
 import { findStepCall, type DecodedStepCall } from "../chain/actions/getTaskResult.js";
 import { taskStatusName, proveRejectionName, type AnyClient } from "../chain/actions/internal.js";
 import type { ProveRejectionName, TaskStatusName } from "../chain/actions/types.js";
@@ -46,6 +47,9 @@ import { chainIdOf, checkStageProofOffChain, askVerifier, readVerifierInfo, type
 import { decodeStepPayload, type StepPayload } from "../bridge/stepPayload.js";
 import { isTransportFailure, lower, safeRead, short, shortText } from "./internal.js";
 import { allPass, fail, pass, skip, type VerifyCheck } from "./types.js";
+import { anchorSection, readAnchor, type AnchorItem, type AnchorOptions, type AnchorReport } from "./anchorChecks.js";
+import { capsuleAnchorDigest, ectAnchorDigest } from "../anchor/digests.js";
+import type { Deployment } from "../deployments/deployment.js";
 
 export type WorkflowCheckContext = {
   client: AnyClient;
@@ -93,6 +97,16 @@ export type VerifyTaskParameters = {
   decodeStepData?: ((appData: Hex, stage: number) => StepPayload | undefined) | undefined;
   /** The workflow document check (sdk/workflow); reported as `workflow.*` checks. */
   workflowCheck?: WorkflowCheck | undefined;
+  /**
+   * The DigestAnchor contract (its address, or options): report whether the digests the steps carry (ECTs and
+   * Capsules) are under a root anchored for the task (the report's `anchor` section). Default: the deployment's
+   * `DigestAnchor`, when `deployment` is given and has one; otherwise no anchor section.
+   */
+  anchor?: Address | AnchorOptions | undefined;
+  /** Where the anchor's address comes from when `anchor` is not given (its `contracts.DigestAnchor`). */
+  deployment?: Pick<Deployment, "chainId" | "contracts"> | undefined;
+  /** Fail unless every digest the steps carry is anchored (default false: unanchored digests are reported, not failed). */
+  requireAnchor?: boolean | undefined;
   retry?: RetryOptions | undefined;
 };
 
@@ -178,6 +192,8 @@ export type TaskReport = {
   stages: StageReport[];
   /** Task-level checks. */
   checks: VerifyCheck[];
+  /** Merkle anchoring of the steps' digests (undefined when no DigestAnchor was given or known). */
+  anchor: AnchorReport | undefined;
   stats: { logs: number; logRequests: number; transactions: number; verifiers: number; ects: number; fromBlock: bigint; toBlock: bigint };
 };
 
@@ -197,6 +213,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   assertAddress("handler", handler);
   assertBytes32("taskId", taskId);
   if (parameters.caller !== undefined) assertAddress("caller", parameters.caller);
+  const anchorOptions = anchorOptionsOf(parameters);
   const checks: VerifyCheck[] = [];
 
   // 1. One round trip: chain id, the handler's view of the task, its trusted caller, and the task's logs (every
@@ -206,7 +223,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     : safeRead<Address>(client, { address: handler, abi: agentHandlerAbi, functionName: "agentCaller" }, retry);
   const logsOf = (address: Address[] | undefined) =>
     getLogsPaged(client, { address, topics: [null, taskId], fromBlock: parameters.fromBlock, toBlock: parameters.toBlock, pageSize: parameters.pageSize, retry });
-  const [chainId, viewRead, callerRead, paged] = await Promise.all([
+  const [chainId, viewRead, callerRead, paged, anchorReads] = await Promise.all([
     chainIdOf(client, retry),
     safeRead<{ status: number; agentWorkflowHash: Hex; deadline: number | bigint; steppedStages: number; provenStages: bigint; pastDeadline: boolean; requester?: Address }>(
       client,
@@ -223,6 +240,9 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
             throw error;
           });
         }),
+    anchorOptions
+      ? readAnchor(client, anchorOptions, { taskId, fromBlock: parameters.fromBlock, toBlock: parameters.toBlock, pageSize: parameters.pageSize, retry })
+      : undefined,
   ]);
   const caller = callerRead.ok ? callerRead.value : undefined;
   if (!callerRead.ok) checks.push(fail("task.handler", `the handler does not name its trusted caller: ${callerRead.reason}`));
@@ -301,9 +321,6 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   const eventVerifiers = new Set<string>();
   for (const e of [...proven.values(), ...[...rejected.values()].flat()]) eventVerifiers.add(lower(e.args.verifier as string));
 
-  const policyPromise = workflowHash
-    ? safeRead<TaskPolicy>(client, { address: handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [workflowHash] }, retry)
-    : Promise.resolve({ ok: false as const, reason: "no workflow hash known for the task" });
   const infos = new Map<string, Promise<VerifierInfo>>();
   const infoOf = (v: Address) => {
     const k = lower(v);
@@ -312,6 +329,15 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     return p;
   };
   for (const v of eventVerifiers) void infoOf(v as Address).catch(() => undefined);
+  const policyPromise = (
+    workflowHash
+      ? safeRead<TaskPolicy>(client, { address: handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [workflowHash] }, retry)
+      : Promise.resolve({ ok: false as const, reason: "no workflow hash known for the task" })
+  ).then((read) => {
+    // Verifiers the policy names but no event does (stages not proven yet) are read as soon as the policy is in.
+    if (read.ok && Array.isArray(read.value.stages)) for (const st of read.value.stages) if (typeof st?.verifier === "string") void infoOf(st.verifier).catch(() => undefined);
+    return read;
+  });
   const txs = new Map<string, Hex | undefined>();
   const txPromise = Promise.all(
     [...txHashes].map(async (h) => {
@@ -345,7 +371,6 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
         : fail("task.policyDigest", `the returned policy hashes to ${short(computed)}, the handler stores ${short(storedDigest)}`),
     );
   } else checks.push(skip("task.policyDigest", digestRead.ok ? "no policy" : `no stored policy digest: ${digestRead.reason}`));
-  for (const s of policy?.stages ?? []) void infoOf(s.verifier).catch(() => undefined);
 
   // 5. Task-level: dispatch and WYRIWE sentinel.
   let dispatch: TaskReport["dispatch"];
@@ -398,6 +423,8 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   const decodeData = parameters.decodeStepData ?? ((d: Hex) => decodeStepPayload(d));
   const stages: StageReport[] = [];
   const ectTokens: { token: string; stage: number }[] = [];
+  const anchorItems: AnchorItem[] = [];
+  const unanchorable: string[] = [];
   const stageEcts = new Map<number, number[]>(); // stage → indices into ectTokens
   const stepOf = (s: number) => current.get(s);
   const onChainAsks: Promise<void>[] = [];
@@ -459,6 +486,22 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
           }
           stageEcts.set(s, idx);
           const caps = Array.isArray(carried.capsules) ? carried.capsules : [];
+          if (anchorOptions) {
+            ects.forEach((t, i) => {
+              try {
+                anchorItems.push({ digest: ectAnchorDigest(t), kind: "ect", stage: s, index: i });
+              } catch {
+                unanchorable.push(`stage ${s} ECT ${i} is not a compact JWS`);
+              }
+            });
+            caps.forEach((c, i) => {
+              try {
+                anchorItems.push({ digest: capsuleAnchorDigest(c), kind: "capsule", stage: s, index: i });
+              } catch {
+                unanchorable.push(`stage ${s} Capsule ${i} has no well-formed capsule_id`);
+              }
+            });
+          }
           step.capsules = caps.length;
           sc.push(...capsuleChecks(caps));
         }
@@ -581,7 +624,31 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   else if (status === eventStatus || (status === "Active" && eventStatus === "Active")) checks.push(pass("task.status", `${status}${view.pastDeadline && status === "Active" ? " (deadline passed)" : ""}`));
   else checks.push(fail("task.status", `the handler reports ${status} but its events say ${eventStatus}`));
 
-  // 9. Workflow document (pluggable).
+  // 9. Merkle anchoring of the steps' digests.
+  let anchor: AnchorReport | undefined;
+  if (anchorOptions && anchorReads) {
+    const dep = parameters.anchor === undefined ? parameters.deployment : undefined;
+    if (dep && dep.chainId !== chainId) {
+      checks.push(fail("anchor.deployment", `the deployment is for chain ${dep.chainId}, the client is on chain ${chainId}`));
+    } else {
+      const trusted = [...(dispatch ? [dispatch.requester] : []), ...[...current.values()].map((e) => e.args.agent as Address)];
+      anchor = await anchorSection(client, anchorReads, {
+        options: anchorOptions,
+        chainId,
+        handler,
+        taskId,
+        items: anchorItems,
+        unanchorable,
+        trustedBatchAnchorers: trusted,
+        requireAnchor: parameters.requireAnchor === true,
+        retry,
+      });
+    }
+  } else if (parameters.requireAnchor) {
+    checks.push(fail("anchor.required", "anchoring is required but no DigestAnchor address was given (anchor) or known (deployment)"));
+  }
+
+  // 10. Workflow document (pluggable).
   if (parameters.workflowCheck) {
     try {
       const found = await parameters.workflowCheck({ client, handler, taskId, agentWorkflowHash: workflowHash, agentWorkflow: dispatch ? (dispatchEvent?.args.agentWorkflow as Hex) : undefined, policy, policyDigest: storedDigest });
@@ -596,7 +663,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     taskId,
     handler,
     chainId,
-    ok: allPass(checks) && stages.every((s) => s.ok),
+    ok: allPass(checks) && stages.every((s) => s.ok) && (anchor?.ok ?? true),
     status,
     eventStatus,
     dispatch,
@@ -604,9 +671,10 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     finalized,
     stages,
     checks,
+    anchor,
     stats: {
       logs: paged.logs.length,
-      logRequests: paged.requests,
+      logRequests: paged.requests + (anchorReads?.requests ?? 0),
       transactions: txHashes.size,
       verifiers: infos.size,
       ects: ectTokens.length,
@@ -614,6 +682,41 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       toBlock: paged.toBlock,
     },
   };
+}
+
+/** The anchor to check: `anchor` (validated), else the deployment's `DigestAnchor`, else none. */
+function anchorOptionsOf(parameters: VerifyTaskParameters): AnchorOptions | undefined {
+  const a = parameters.anchor;
+  if (a === undefined) {
+    const dep = parameters.deployment;
+    if (dep === undefined) return undefined;
+    assertObject("deployment", dep);
+    assertObject("deployment.contracts", dep.contracts);
+    const c = Object.hasOwn(dep.contracts, "DigestAnchor") ? dep.contracts.DigestAnchor : undefined;
+    if (c === undefined) return undefined;
+    assertAddress("deployment.contracts.DigestAnchor.address", c?.address);
+    return { address: c.address };
+  }
+  if (typeof a === "string") {
+    assertAddress("anchor", a);
+    return { address: a };
+  }
+  assertObject("anchor", a);
+  assertAddress("anchor.address", a.address);
+  if (a.onChain !== undefined) assertBool("anchor.onChain", a.onChain);
+  if (a.batchAnchorers !== undefined) {
+    if (!Array.isArray(a.batchAnchorers)) throw new ChainParameterError("anchor.batchAnchorers", "expected an array of addresses");
+    a.batchAnchorers.forEach((x, i) => assertAddress(`anchor.batchAnchorers[${i}]`, x));
+  }
+  if (a.batches !== undefined) {
+    if (!Array.isArray(a.batches)) throw new ChainParameterError("anchor.batches", "expected an array of { anchorer, batchId }");
+    a.batches.forEach((b, i) => {
+      assertObject(`anchor.batches[${i}]`, b);
+      assertAddress(`anchor.batches[${i}].anchorer`, b.anchorer);
+      assertBytes32(`anchor.batches[${i}].batchId`, b.batchId);
+    });
+  }
+  return a;
 }
 
 function decodeLogs(logs: readonly RpcLog[], handler: Address, caller: Address | undefined): Decoded[] {

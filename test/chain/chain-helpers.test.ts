@@ -79,6 +79,13 @@ describe("WYRIWE arithmetic", () => {
     throwsParam(() => pipelineHashOf(""), "pipelineUri");
     throwsParam(() => attestedInputHash({ declaredInputHash: "0x00", pipelineHash: zeroHash }), "declaredInputHash");
     throwsParam(() => attestedInputHash({ declaredInputHash: H, pipelineHash: "0xzz" as Hex }), "pipelineHash");
+    throwsParam(() => attestedInputHash(null as never), "parameters");
+    throwsParam(() => attestedInputHash({ declaredInputHash: H } as never), "pipelineHash");
+    throwsParam(() => computeTaskId(null as never), "parameters");
+    throwsParam(() => encodeProveProof(Object.create(null) as never, "0x"), "agent");
+    // A predicate: false for anything that is not a bytes32, whatever its type.
+    for (const bad of [null, undefined, 42, "0x00", {}, Object.create(null), zeroHash.slice(0, 64)]) assert.equal(isSentinelPipeline(bad as never), false);
+    assert.equal(isSentinelPipeline(IDENTITY_PIPELINE_HASH.toUpperCase().replace("0X", "0x") as Hex), true);
   });
 });
 

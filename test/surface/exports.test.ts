@@ -33,13 +33,6 @@ import { isAgentExecError } from "../../sdk/errors.js";
 
 const snapshot = JSON.parse(readFileSync(new URL("./exports.snapshot.json", import.meta.url), "utf8")) as Record<string, string[]>;
 
-/**
- * sdk/chain exports whose argument guards the core helper is still adding (they throw a
- * plain TypeError on null today).
- * TODO(integrator): empty this list once core's null-guards are merged.
- */
-const CHAIN_GUARDS_PENDING = new Set(["attestedInputHash", "computeTaskId", "encodeProveProof", "isSentinelPipeline", "normalizePolicy", "policyDigest"]);
-
 const INTERNALS = [
   "describeError",
   "capsuleErrorFromIssue",
@@ -163,7 +156,6 @@ describe("public surface: hostile arguments never surface a plain TypeError", ()
   for (const [name, v] of functions) {
     it(name, async () => {
       const failures: string[] = [];
-      const pending = CHAIN_GUARDS_PENDING.has(name);
       for (const [label, args] of GARBAGE) {
         const calls: [string, () => unknown][] = [];
         if (isClass(v)) {
@@ -179,10 +171,6 @@ describe("public surface: hostile arguments never surface a plain TypeError", ()
           const o = await outcomeOf(name, call);
           if (!o.ok) failures.push(`${what}: ${o.what}`);
         }
-      }
-      if (pending) {
-        // TODO(integrator): remove the entry from CHAIN_GUARDS_PENDING once core's sdk/chain null-guards land
-        return;
       }
       assert.deepEqual(failures, []);
     });

@@ -1,7 +1,7 @@
 import { keccak256, toHex, type Account, type Address, type Chain, type Hex } from "viem";
 import { agentCallerAbi } from "../abis.js";
 import { ChainParameterError } from "../errors.js";
-import type { RetryOptions } from "../logs.js";
+import type { RetryOptions } from "../retry.js";
 import { assertAddress, assertBytes32 } from "../validate.js";
 import { UnexpectedChainDataError } from "./errors.js";
 import { accountAddress, eqHex, resolveAccount, simulateWriteWait, type AnyClient } from "./internal.js";

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import { agentHandlerAbi } from "../abis.js";
-import type { RetryOptions } from "../logs.js";
+import type { RetryOptions } from "../retry.js";
 import { assertAddress, assertBytes32 } from "../validate.js";
 import { TaskNotFoundError } from "./errors.js";
 import { read, taskStatusName, type AnyClient } from "./internal.js";

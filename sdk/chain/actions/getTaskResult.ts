@@ -1,7 +1,7 @@
 import { decodeFunctionData, keccak256, numberToHex, toFunctionSelector, type Address, type Hex } from "viem";
 import { getTransaction } from "viem/actions";
 import { agentHandlerAbi } from "../abis.js";
-import { withRpcRetry, type RetryOptions } from "../logs.js";
+import { withRpcRetry, type RetryOptions } from "../retry.js";
 import { decodeRevert } from "../revert.js";
 import { assertAddress, assertBytes32 } from "../validate.js";
 import { TaskNotFinalizedError, TaskNotFoundError, UnexpectedChainDataError } from "./errors.js";

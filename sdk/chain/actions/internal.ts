@@ -14,7 +14,7 @@ import { estimateContractGas, readContract, simulateContract, waitForTransaction
 import { agentHandlerAbi } from "../abis.js";
 import { ChainParameterError } from "../errors.js";
 import { decodeRevert } from "../revert.js";
-import { withRpcRetry, type RetryOptions } from "../logs.js";
+import { withRpcRetry, type RetryOptions } from "../retry.js";
 import { TransactionRevertedError } from "./errors.js";
 import type { ProveRejectionName, TaskStatusName } from "./types.js";
 

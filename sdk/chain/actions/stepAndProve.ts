@@ -1,6 +1,6 @@
 import type { Account, Address, Chain, Hex } from "viem";
 import { agentHandlerAbi } from "../abis.js";
-import type { RetryOptions } from "../logs.js";
+import type { RetryOptions } from "../retry.js";
 import { ContractRevertError, type RevertArgument } from "../revert.js";
 import { UnexpectedChainDataError } from "./errors.js";
 import { accountAddress, handlerEvents, proveRejectionName, resolveAccount, simulateWriteWait, type AnyClient, type SendControl } from "./internal.js";

@@ -1,6 +1,6 @@
 import { numberToHex, type Account, type Address, type Chain, type Hex } from "viem";
 import { agentHandlerAbi } from "../abis.js";
-import type { RetryOptions } from "../logs.js";
+import type { RetryOptions } from "../retry.js";
 import { assertAddress, assertBytes32, assertHex, assertUint } from "../validate.js";
 import { encodeProveProof } from "../step.js";
 import { lastEvent } from "./waitForTask.js";

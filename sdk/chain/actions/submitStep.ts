@@ -1,7 +1,7 @@
 import type { Account, Address, Chain, Hex } from "viem";
 import { agentHandlerAbi } from "../abis.js";
 import { ChainParameterError } from "../errors.js";
-import type { RetryOptions } from "../logs.js";
+import type { RetryOptions } from "../retry.js";
 import { assertAddress, assertBytes32, assertUint } from "../validate.js";
 import { UnexpectedChainDataError } from "./errors.js";
 import { accountAddress, handlerEvents, resolveAccount, simulateWriteWait, type AnyClient, type SendControl, type HandlerEvent } from "./internal.js";
