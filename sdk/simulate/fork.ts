@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPublicClient, custom, defineChain, http, type Chain, type EIP1193Provider, type PublicClient, type Transport } from "viem";
+import { createPublicClient, custom, defineChain, http, numberToHex, type Chain, type EIP1193Provider, type Hex, type PublicClient, type Transport } from "viem";
 import { SimulateError } from "./errors.js";
 
 export type CreateForkParameters = {
@@ -86,6 +86,16 @@ export async function createFork(parameters: CreateForkParameters): Promise<Fork
     });
   } catch (error) {
     throw new SimulateError("SIMULATE_FORK_RPC", { details: `forking ${url} at block ${blockNumber} failed: ${oneLine(error)}`, cause: error });
+  }
+  // Mine one local block on top of the fork block, so that calls run against local state: EDR cannot execute on
+  // the fork block itself for a chain whose hardfork history it does not know (a development chain, a new testnet).
+  // Its timestamp is the fork block's + 1, so the simulation's clock starts at the chain's.
+  try {
+    const forked = (await connection.provider.request({ method: "eth_getBlockByNumber", params: [numberToHex(blockNumber), false] })) as { timestamp: Hex };
+    await connection.provider.request({ method: "evm_mine", params: [numberToHex(BigInt(forked.timestamp) + 1n)] } as never);
+  } catch (error) {
+    await connection.close();
+    throw new SimulateError("SIMULATE_FORK_RPC", { details: `the fork of ${url} at block ${blockNumber} cannot mine: ${oneLine(error)}`, cause: error });
   }
   const chain = defineChain({ id: chainId, name: `fork-of-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
   const client = createPublicClient({ chain, transport: custom(connection.provider, { retryCount: 0 }) });

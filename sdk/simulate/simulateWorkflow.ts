@@ -160,11 +160,6 @@ async function run(
   const maxBytes = p.maxTransactionBytes ?? DEFAULT_MAX_TRANSACTION_BYTES;
   const deadline = p.deadline ?? latest.timestamp + BigInt(p.deadlineIn!);
   let policy: WorkflowPolicy | undefined;
-  try {
-    policy = (await readContract(client, { address: p.handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [t.workflowHash] })) as WorkflowPolicy;
-  } catch {
-    policy = undefined; // not registered (or not an agent-exec handler): the dispatch names why.
-  }
 
   // Impersonate everyone who sends.
   const senders = new Set<string>([p.requester.toLowerCase()]);
@@ -270,6 +265,13 @@ async function run(
     if (opened && opened.eventName === "AgentTaskOpened") attested = opened.args.attestedInputHash;
     calls[0]!.outcome = "dispatched";
     done(0);
+    // The dispatch succeeded, so the workflow is registered: its policy gives the stages' inputs and verifiers.
+    if (t.steps.length > 0) {
+      policy = (await rpcCall(
+        () => readContract(client, { address: p.handler, abi: agentHandlerAbi, functionName: "workflowPolicy", args: [t.workflowHash] }),
+        "eth_call",
+      )) as WorkflowPolicy;
+    }
   }
 
   // 2. The planned steps and proves.
@@ -277,7 +279,7 @@ async function run(
   let next = 0;
   let finalized = false;
   for (const s of t.steps) {
-    if (failed || taskId === undefined || policy === undefined) break;
+    if (failed || taskId === undefined || policy === undefined) break; // (only after a failed dispatch)
     const stage = s.stage ?? next;
     next = stage + 1;
     const cfg = policy.stages[stage];
@@ -381,7 +383,7 @@ async function run(
   const index = calls.findIndex((c) => c.status === "failed");
   const first = index >= 0 ? calls[index]! : undefined;
   return {
-    ok: index < 0,
+    ok: calls.every((c) => c.status === "ok"),
     chainId,
     blockNumber: latest.number,
     blockTime,
@@ -437,10 +439,13 @@ function checkStep(s: SimulationStep, i: number): void {
   }
 }
 
-/** Mean seconds per block over the last 100 blocks (at least 1; 12 when there are fewer than 2 blocks). */
+/**
+ * Mean seconds per block over the last 100 blocks, genesis excluded (its timestamp is arbitrary on development
+ * chains); at least 1; 12 when there are fewer than 2 blocks after genesis.
+ */
 async function measureBlockTime(client: AnyClient, number: bigint, timestamp: bigint): Promise<number> {
-  if (number < 2n) return DEFAULT_BLOCK_TIME;
-  const span = number < 100n ? number : 100n;
+  if (number < 3n) return DEFAULT_BLOCK_TIME;
+  const span = number - 1n < 100n ? number - 1n : 100n;
   const older = await rpcCall(() => getBlock(client, { blockNumber: number - span }), "eth_getBlockByNumber");
   return Math.max(1, Math.round(Number(timestamp - older.timestamp) / Number(span)));
 }

@@ -101,7 +101,8 @@ export type SimulationReport = {
   /** Every call would succeed. */
   ok: boolean;
   chainId: number;
-  /** The block the simulation started from. */
+  /** The simulation chain's latest block when it started (a fork from `createFork` is one empty local block on
+   * top of the forked block). */
   blockNumber: bigint;
   /** Seconds per block assumed between calls. */
   blockTime: number;
