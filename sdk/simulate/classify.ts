@@ -68,5 +68,39 @@ export function failureOfRevert(error: ContractRevertError): SimulationFailure {
   const rendered = Object.entries(args)
     .map(([k, v]) => `${k}: ${typeof v === "bigint" ? v.toString() : typeof v === "string" ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))}`)
     .join(", ");
-  return { rule, error: error.errorName, args, message: error.errorName === "UNKNOWN" ? `reverts with unknown data ${error.data ?? "(none)"}` : `reverts with ${error.errorName}(${rendered})` };
+  const base = error.errorName === "UNKNOWN" ? `reverts with unknown data ${error.data ?? "(none)"}` : `reverts with ${error.errorName}(${rendered})`;
+  const why = explain(error.errorName, args);
+  return { rule, error: error.errorName, args, message: why ? `${base}: ${why}` : base };
+}
+
+/** A plain-words reading of the errors users meet most. */
+function explain(name: string, a: Readonly<Record<string, RevertArgument>>): string | undefined {
+  const n = (k: string) => (typeof a[k] === "bigint" ? (a[k] as bigint) : undefined);
+  switch (name) {
+    case "AgentHandlerDeadlinePassed":
+    case "AgentCallerDeadlineNotInFuture": {
+      const d = n("deadline");
+      const t = n("timestamp");
+      return d !== undefined && t !== undefined ? `the call lands at ${t}, ${t - d} s after the deadline ${d}` : undefined;
+    }
+    case "AgentHandlerUnauthorizedAgent":
+      return "the workflow's agent policy does not authorise this agent";
+    case "AgentHandlerRequesterNotAllowed":
+      return "the workflow restricts requesters and this one is not listed";
+    case "AgentCallerWorkflowNotRegistered":
+    case "AgentHandlerWorkflowNotRegistered":
+      return "no policy is registered for this workflow hash at the handler";
+    case "AgentHandlerWyriweViolation":
+      return "stage 0's declared input is not the attested task input";
+    case "AgentHandlerInputNotChained":
+      return "the step's input is not the previous stage's recorded output";
+    case "AgentHandlerInputNotAttested":
+      return "the step's input is not the attested task input";
+    case "AgentHandlerSyncStageUnproven":
+      return `stage ${String(a.stage)} is sync: prove it before the next step`;
+    case "BoundedCallInsufficientGas":
+      return "the gas limit leaves too little to forward the verifier's allowance";
+    default:
+      return undefined;
+  }
 }
