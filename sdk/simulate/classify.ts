@@ -70,7 +70,7 @@ export function failureOfRevert(error: ContractRevertError): SimulationFailure {
     .join(", ");
   const base = error.errorName === "UNKNOWN" ? `reverts with unknown data ${error.data ?? "(none)"}` : `reverts with ${error.errorName}(${rendered})`;
   const why = explain(error.errorName, args);
-  return { rule, error: error.errorName, args, message: why ? `${base}: ${why}` : base };
+  return { rule, error: error.errorName, args, message: why ?? base };
 }
 
 /** A plain-words reading of the errors users meet most. */
@@ -84,14 +84,14 @@ function explain(name: string, a: Readonly<Record<string, RevertArgument>>): str
       return d !== undefined && t !== undefined ? `the call lands at ${t}, ${t - d} s after the deadline ${d}` : undefined;
     }
     case "AgentHandlerUnauthorizedAgent":
-      return "the workflow's agent policy does not authorise this agent";
+      return `the workflow's agent policy does not authorise agent ${String(a.agent)}`;
     case "AgentHandlerRequesterNotAllowed":
-      return "the workflow restricts requesters and this one is not listed";
+      return `the workflow restricts requesters and ${String(a.requester)} is not one of them`;
     case "AgentCallerWorkflowNotRegistered":
     case "AgentHandlerWorkflowNotRegistered":
       return "no policy is registered for this workflow hash at the handler";
     case "AgentHandlerWyriweViolation":
-      return "stage 0's declared input is not the attested task input";
+      return `stage 0 declares input ${String(a.attested)}, the attested task input is ${String(a.expectedAttested)}`;
     case "AgentHandlerInputNotChained":
       return "the step's input is not the previous stage's recorded output";
     case "AgentHandlerInputNotAttested":
@@ -99,7 +99,7 @@ function explain(name: string, a: Readonly<Record<string, RevertArgument>>): str
     case "AgentHandlerSyncStageUnproven":
       return `stage ${String(a.stage)} is sync: prove it before the next step`;
     case "BoundedCallInsufficientGas":
-      return "the gas limit leaves too little to forward the verifier's allowance";
+      return `the gas limit leaves ${String(a.available)} gas where a bounded call (verifier, registry lookup or dispatch check) needs ${String(a.required)}`;
     default:
       return undefined;
   }

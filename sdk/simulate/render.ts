@@ -7,7 +7,7 @@ export function renderSimulationReport(report: SimulationReport): string {
   report.calls.forEach((c, i) => lines.push(renderCall(c, i)));
   const margin = report.deadlineMargin === undefined ? "" : ` · ${report.deadlineMargin} s before the deadline at the last call`;
   if (report.ok) lines.push(`ok · every call would succeed${report.finalized ? " and the task is finalised" : ""}${margin}`);
-  else if (report.failure) lines.push(`FAIL · rule ${report.failure.rule}: ${report.failure.call}${report.failure.stage === undefined ? "" : ` (stage ${report.failure.stage})`} ${report.failure.message}`);
+  else if (report.failure) lines.push(`FAIL · rule ${report.failure.rule} at ${report.failure.call}${report.failure.stage === undefined ? "" : ` (stage ${report.failure.stage})`}: ${report.failure.message}`);
   return lines.join("\n") + "\n";
 }
 
