@@ -48,8 +48,8 @@ type HardhatHre = {
 export async function createFork(parameters: CreateForkParameters): Promise<Fork> {
   const started = Date.now();
   const { url } = parameters;
-  if (typeof url !== "string" || !/^(https?|wss?):\/\//.test(url)) {
-    throw new SimulateError("SIMULATE_INVALID_PARAMETER", { details: `the fork URL must be an http(s) or ws(s) JSON-RPC URL, got ${String(url)}` });
+  if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
+    throw new SimulateError("SIMULATE_INVALID_PARAMETER", { details: `the fork URL must be an http(s) JSON-RPC URL, got ${String(url)}` });
   }
   let chainId: number;
   let latest: bigint;

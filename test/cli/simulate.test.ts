@@ -64,6 +64,7 @@ describe("agent-exec simulate (usage errors, offline)", () => {
       [args("--salt", "0x01"), /--salt must be a 0x-prefixed 32-byte hex value/],
       [args("--handler", "nope"), /--handler nope is not an address/],
       [args("--deployment", join(dir, "no-deployment.json")), /deployment file .*no-deployment\.json not found/],
+      [args("--rpc", "ws://127.0.0.1:1"), /SIMULATE_INVALID_PARAMETER: .*the fork URL must be an http\(s\) JSON-RPC URL, got ws:\/\/127\.0\.0\.1:1/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(...argv);
