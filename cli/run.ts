@@ -9,6 +9,7 @@ import { registerTaskCommands } from "./commands/task.js";
 import { registerVerifyCommand } from "./commands/verify.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerDeployCommand } from "./commands/deploy.js";
+import { registerSimulateCommand } from "./commands/simulate.js";
 
 export type RunCliParameters = { argv: readonly string[]; out?: (s: string) => void; err?: (s: string) => void };
 
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerVerifyCommand(program, io);
   registerAgentCommands(program, io);
   registerDeployCommand(program, io);
+  registerSimulateCommand(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();
