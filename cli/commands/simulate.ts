@@ -14,7 +14,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { parseWorkflow, type ParseWorkflowReturnType } from "../../sdk/workflow/index.js";
 import { createFork, parseSimulationPlan, renderSimulationReport, simulateWorkflow, type Fork, type SimulationStep } from "../../sdk/simulate/index.js";
 import { CliError, EXIT, printJson, progress, readBytes, readText, type Io } from "../io.js";
-import { readDeployment, requireAddress, requireBytes32 } from "../chain.js";
+import { loadCliDeployment, requireAddress, requireBytes32 } from "../chain.js";
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -80,7 +80,7 @@ export function registerSimulateCommand(program: Command, io: Io): void {
       try {
         progress(io, `forked chain ${fork.chainId} at block ${fork.blockNumber} in ${fork.startMs} ms`);
         const file = s("deployment") ?? `deployments/${fork.chainId}.json`;
-        const deployment = s("deployment") || existsSync(file) ? readDeployment(file, fork.chainId) : undefined;
+        const deployment = s("deployment") || existsSync(file) ? await loadCliDeployment(file, fork.chainId) : undefined;
         const handler = requireAddress(s("handler") ?? deployment?.handler, "--handler");
         const caller = requireAddress(s("caller") ?? deployment?.caller, "--caller");
         const started = Date.now();
