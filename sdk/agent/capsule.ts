@@ -42,8 +42,9 @@ import type { WorkflowStage } from "../workflow/types.js";
 import { AgentRuntimeError } from "./errors.js";
 import type { JournalCapsule } from "./journal.js";
 
-/** The extension member that binds a Capsule to its step. */
-export const CAPSULE_STEP_EXTENSION = "org.agent-exec.step";
+import { CAPSULE_STEP_EXTENSION } from "../bridge/capsuleBinding.js";
+
+export { CAPSULE_STEP_EXTENSION };
 
 /**
  * What an executor may say about its stage's Capsule (`capsule` in its result). Every member is optional; absent

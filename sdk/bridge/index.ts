@@ -12,3 +12,9 @@ export {
 } from "./stepPayload.js";
 export { mapEctDagToStages, readEctClaims, type MappedStage, type MapEctDagToStagesParameters } from "./mapEctDagToStages.js";
 export { capsuleVerdict, type CapsuleVerdictReturnType } from "./capsuleVerdict.js";
+export {
+  CAPSULE_STEP_EXTENSION,
+  checkCapsuleBinding,
+  type CheckCapsuleBindingParameters,
+  type CheckCapsuleBindingReturnType,
+} from "./capsuleBinding.js";

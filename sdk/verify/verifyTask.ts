@@ -45,6 +45,9 @@ import { decodeEctUnverified, validateEctDag, verifyEctWorkflow, type AgentKeySt
 import { checkCapsuleId } from "../capsule/capsuleId.js";
 import { chainIdOf, checkStageProofOffChain, askVerifier, readVerifierInfo, type VerifierInfo, type VerifyStageProofReturnType } from "./verifyStageProof.js";
 import { decodeStepPayload, type StepPayload } from "../bridge/stepPayload.js";
+import { checkCapsuleBinding } from "../bridge/capsuleBinding.js";
+import { capsuleVerdict } from "../bridge/capsuleVerdict.js";
+import { Verdict } from "../chain/attestation.js";
 import { isTransportFailure, lower, safeRead, short, shortText } from "./internal.js";
 import { allPass, fail, pass, skip, type VerifyCheck } from "./types.js";
 import { anchorSection, readAnchor, type AnchorItem, type AnchorOptions, type AnchorReport } from "./anchorChecks.js";
@@ -434,6 +437,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
     const cfg = policy?.stages[s];
     let step: StageStep | undefined;
     let call: DecodedStepCall | undefined;
+    let stageCapsules: readonly unknown[] = [];
     if (ev) {
       const input = txs.get(lower(ev.tx));
       call = input ? findStepCall(input, taskId, s, ev.args.outputHash as Hex) : undefined;
@@ -503,7 +507,9 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
             });
           }
           step.capsules = caps.length;
+          stageCapsules = caps;
           sc.push(...capsuleChecks(caps));
+          sc.push(...capsuleBindingChecks(caps, { chainId, handler, taskId, stage: s, outputHash: step.outputHash }));
         }
       }
     } else if (s < (view?.steppedStages ?? 0)) {
@@ -589,6 +595,8 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       const why = rejectedProves.map((r) => `${r.reason}${r.check ? ` (${r.check.checks.filter((c) => c.status === "fail").map((c) => c.reason).join("; ") || "rechecks as valid"})` : ""}`);
       sc.push(skip("prove.rejected", `${rejectedProves.length} rejected prove(s): ${why.join(" | ")}`));
     }
+
+    if (cfg?.gating && prove && stageCapsules.length) sc.push(...capsuleVerdictChecks(stageCapsules, prove.status));
 
     const verdict: StageReport["verdict"] = prove ? (prove.status === "proven" ? "approved" : "denied") : rejectedProves.length ? "rejected" : step ? "unproven" : "not-stepped";
     stages.push({ stage: s, verdict, ok: allPass(sc), step, prove, rejectedProves, checks: sc });
@@ -825,6 +833,43 @@ function inputChecks(
     }
   }
   return out;
+}
+
+/** `capsule.binding`: each Capsule's `org.agent-exec.step` member (when it has one) names the step carrying it. */
+function capsuleBindingChecks(
+  capsules: readonly unknown[],
+  step: { chainId: number; handler: Address; taskId: Hex; stage: number; outputHash: Hex },
+): VerifyCheck[] {
+  if (capsules.length === 0) return [];
+  const moved: string[] = [];
+  let bound = 0;
+  capsules.forEach((capsule, i) => {
+    const r = checkCapsuleBinding({ capsule, ...step });
+    if (r.status === "mismatch") moved.push(`capsule ${i} was made for another step (${r.fields.join(", ")} differ)`);
+    else if (r.status === "bound") bound++;
+  });
+  if (moved.length) return [fail("capsule.binding", moved.join("; "))];
+  if (bound === 0) return [skip("capsule.binding", "no Capsule names its step (no org.agent-exec.step member)")];
+  return [pass("capsule.binding", `${bound} of ${capsules.length} Capsule(s) name this step`)];
+}
+
+/**
+ * `capsule.verdict` (gating stages): a Capsule that records a decision must record the one the chain acted on —
+ * a denying Capsule on a proven (approved) gate, or an accepting one on a halted gate, is a contradiction.
+ */
+function capsuleVerdictChecks(capsules: readonly unknown[], status: "proven" | "halted"): VerifyCheck[] {
+  const recorded = status === "proven" ? Verdict.Approved : Verdict.Denied;
+  const contradicting: string[] = [];
+  let decided = 0;
+  capsules.forEach((c, i) => {
+    const v = capsuleVerdict(c);
+    if (v.verdict === undefined) return;
+    decided++;
+    if (v.verdict !== recorded) contradicting.push(`capsule ${i}: ${v.reason}, but the gate was ${status}`);
+  });
+  if (contradicting.length) return [fail("capsule.verdict", contradicting.join("; "))];
+  if (decided === 0) return [skip("capsule.verdict", "no Capsule of the gate records a decision")];
+  return [pass("capsule.verdict", `${decided} Capsule disposition(s) agree with the gate's verdict (${status})`)];
 }
 
 function capsuleChecks(capsules: readonly unknown[]): VerifyCheck[] {

@@ -14,7 +14,8 @@ import { getTransactionCount } from "viem/actions";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bytesToHex } from "viem";
-import { AgentRuntimeError, CAPSULE_STEP_EXTENSION, runAgentCli, silentLogger, type StageExecutors } from "../../sdk/agent/index.js";
+import { AgentRuntimeError, CAPSULE_STEP_EXTENSION, localAttesterProofProducer, runAgentCli, silentLogger, type ProofProducer, type StageExecutors } from "../../sdk/agent/index.js";
+import { Verdict } from "../../sdk/chain/index.js";
 import { decodeStepPayload, type StepPayload } from "../../sdk/bridge/index.js";
 import { createCapsuleSigner, generateCapsuleKeyPair, verifyCapsuleCose } from "../../sdk/capsule/index.js";
 import { verifyTask } from "../../sdk/verify/index.js";
@@ -100,6 +101,8 @@ describe("agent runtime: Agent Action Capsules", () => {
         const cap = checksOf(report, stage, "capsule.id");
         assert.equal(cap.length, 1);
         assert.equal(cap[0]!.status, "pass", cap[0]!.reason);
+        const binding = checksOf(report, stage, "capsule.binding");
+        assert.equal(binding[0]?.status, "pass", binding[0]?.reason);
         // The on-chain Capsule is the journalled one, whose signed statement verifies and signs these very bytes.
         const onChain = carried.get(stage)!.capsules[0] as Record<string, unknown>;
         const mine = journalled.get(id)!.get(stage)!;
@@ -166,8 +169,34 @@ describe("agent runtime: Agent Action Capsules", () => {
       const gate = carried.get(0)!.capsules[0] as { disposition: Record<string, unknown> };
       assert.equal(gate.disposition.verdict_class, "denied");
       assert.match(String(gate.disposition.reason_digest), /^[0-9a-f]{64}$/);
+      assert.equal(checksOf(report, 0, "capsule.binding")[0]?.status, "pass");
+      const agrees = checksOf(report, 0, "capsule.verdict");
+      assert.equal(agrees[0]?.status, "pass", "a denying Capsule on a halted gate agrees with the chain");
     });
   }
+
+  it("verifyTask reports a gate proven Approved although its Capsule records a denial (capsule.verdict)", async () => {
+    // A dishonest agent: its Capsule denies, its attester is asked to approve anyway; the gate opens on-chain.
+    const [id] = await d.dispatch(1, { workflowHash: wf.workflowHash });
+    const honest = localAttesterProofProducer({ attesters: [d.attester], atHand: false });
+    const lying: ProofProducer = { ...honest, produce: (request, signal) => honest.produce({ ...request, verdict: Verdict.Approved }, signal) };
+    const rt = runtimeFor({ ...base(), key: d.agentKeys[1]!, stateDir: tempStateDir(), capsuleSigner, executors: denyingGate, atHand: false, proofProducer: lying });
+    await rt.start();
+    try {
+      const outcomes = await rt.settled([id!], { timeoutMs: 60_000 });
+      assert.equal(outcomes.get(id!.toLowerCase() as Hex), "finalized", "the lying attestation opened the gate");
+    } finally {
+      await rt.stop();
+    }
+    const { report } = await verifyKeeping(d, id!);
+    assert.equal(report.status, "Finalized");
+    assert.equal(report.ok, false);
+    assert.equal(report.stages[0]!.verdict, "approved");
+    const contradiction = checksOf(report, 0, "capsule.verdict")[0];
+    assert.equal(contradiction?.status, "fail");
+    assert.match(contradiction!.reason, /capsule 0: disposition\.decision is reject, but the gate was proven/);
+    assert.equal(checksOf(report, 0, "capsule.id")[0]?.status, "pass", "the Capsule itself is intact");
+  });
 
   it("a dishonest disposition (human_disposed with a policy approver) is refused before anything is sent", async () => {
     const [id] = await d.dispatch(1, { workflowHash: wf.workflowHash });

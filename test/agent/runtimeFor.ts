@@ -18,7 +18,7 @@ export type RuntimeForParameters = {
   atHand?: boolean | undefined;
   httpTimeoutMs?: number | undefined;
   log?: boolean | undefined;
-} & Partial<Omit<CreateAgentRuntimeParameters, "publicClient" | "walletClient" | "caller" | "handlers" | "workflows" | "proofProducer" | "stateDir">>;
+} & Partial<Omit<CreateAgentRuntimeParameters, "publicClient" | "walletClient" | "caller" | "handlers" | "workflows" | "stateDir">>;
 
 export function runtimeFor(p: RuntimeForParameters) {
   const chain = chainFor(p.chainId, p.url);
