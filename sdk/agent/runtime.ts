@@ -681,6 +681,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
 
   function proofRequest(ctx: StepContext, s: JournalStage): ProofRequest {
     const st = ctx.wf.document.stages[s.stage]!;
+    const stage0 = ctx.rec.stages.get(0);
     return {
       chainId,
       handler: ctx.task.handler,
@@ -694,6 +695,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       pipelineHash: ctx.view.pipelineHash,
       agent,
       isFinal: s.isFinal,
+      // Every earlier step of the task is this agent's (recordedStep refuses anything else).
+      stage0: s.stage > 0 && stage0 ? { outputHash0: stage0.outputHash, agent0: agent } : undefined,
     };
   }
 

@@ -22,7 +22,7 @@ contract VerifiersTest is AgentExecFixture {
         "StageAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 inputHash,bytes32 outputHash,uint8 verdict)"
     );
     bytes32 internal constant WYRIWE_TYPEHASH = keccak256(
-        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
+        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
     );
     /// @dev secp256k1 group order, to build the malleable twin of a signature.
     uint256 internal constant N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
@@ -79,13 +79,30 @@ contract VerifiersTest is AgentExecFixture {
         return keccak256(abi.encodePacked("\x19\x01", _domain("AgentExecEcdsaVerifier", address(ecdsa)), structHash));
     }
 
+    /// @dev The WYRIWE digest for a non-final step by {agent}.
     function _wyriweDigest(address h, bytes32 t, uint8 stage, bytes32 declared, bytes32 pipe, bytes32 out, uint8 verdict)
         internal
         view
         returns (bytes32)
     {
+        return _wyriweDigest(h, t, stage, agent, false, declared, pipe, out, verdict);
+    }
+
+    /// @dev The WYRIWE digest for a step by `by` with final flag `isFinal`, computed from the spec string.
+    function _wyriweDigest(
+        address h,
+        bytes32 t,
+        uint8 stage,
+        address by,
+        bool isFinal,
+        bytes32 declared,
+        bytes32 pipe,
+        bytes32 out,
+        uint8 verdict
+    ) internal view returns (bytes32) {
         bytes32 attested = (pipe == bytes32(0) || pipe == IDENTITY_PIPELINE) ? declared : keccak256(abi.encode(declared, pipe));
-        bytes32 structHash = keccak256(abi.encode(WYRIWE_TYPEHASH, h, t, stage, declared, pipe, attested, out, verdict));
+        bytes32 structHash =
+            keccak256(abi.encode(WYRIWE_TYPEHASH, h, t, stage, by, isFinal, declared, pipe, attested, out, verdict));
         return keccak256(abi.encodePacked("\x19\x01", _domain("AgentExecWyriweVerifier", address(wyriwe)), structHash));
     }
 
@@ -111,9 +128,14 @@ contract VerifiersTest is AgentExecFixture {
             "ecdsa"
         );
         assertEq(
-            wyriwe.attestationDigest(address(handler), T, 0, inputHash, PIPELINE, OUT, 2),
+            wyriwe.attestationDigest(address(handler), T, 0, agent, false, inputHash, PIPELINE, OUT, 2),
             _wyriweDigest(address(handler), T, 0, inputHash, PIPELINE, OUT, 2),
             "wyriwe"
+        );
+        assertEq(
+            wyriwe.attestationDigest(address(handler), T, 2, agent2, true, inputHash, bytes32(0), OUT, 1),
+            _wyriweDigest(address(handler), T, 2, agent2, true, inputHash, bytes32(0), OUT, 1),
+            "wyriwe binds agent and isFinal"
         );
     }
 
