@@ -519,6 +519,7 @@ contract AgentHandler is
             abi.encodeCall(IAgentVerifier.verifyStage, (taskId, stage, agent, isFinal, inputHash, outputHash, proof))
         );
         if (!r.success) {
+            if (r.noCode) return (ProveRejection.VerifierNoCode, bytes32(0));
             if (r.outOfGas) return (ProveRejection.VerifierOutOfGas, bytes32(0));
             return (ProveRejection.VerifierReverted, r.returnSize >= 4 ? r.word0 & bytes32(bytes4(0xffffffff)) : bytes32(0));
         }

@@ -45,7 +45,10 @@ interface IAgentExecHandler is IAgentHandler {
         InvalidProof,
         /// A valid non-approving verdict on a non-gating stage, or on a gating stage whose policy does not trust
         /// its steppers (Open / Registry auth); `detail` is the verifier's digest.
-        Denied
+        Denied,
+        /// The verifier account has no code (e.g. an EIP-7702 delegation cleared after registration): it was not
+        /// called ({BoundedCall} fails closed). Appended last so the earlier values keep their numbers.
+        VerifierNoCode
     }
 
     /// @notice A task as the handler sees it.
