@@ -128,7 +128,8 @@ describe("custom-error audit", () => {
 
   it("finds the declarations (the parser works)", () => {
     assert.ok(declared.size >= 60, `only ${declared.size} errors found under contracts/`);
-    assert.equal(declared.get("AgentHandlerTaskNotFound"), join("contracts", "interfaces", "IAgentExecHandler.sol"));
+    assert.equal(declared.get("AgentHandlerTaskNotFound"), join("contracts", "interfaces", "IAgentExecHandlerErrors.sol"));
+    assert.equal(declared.get("AgentHandlerTaskNotActive"), join("contracts", "interfaces", "IAgentExecHandler.sol"));
     assert.equal(declared.get("BoundedCallInsufficientGas"), join("contracts", "libraries", "BoundedCall.sol"));
     for (const [name, file] of declared) assert.ok(!file.split(sep).includes("mocks"), `${name} is declared in a mock (${file})`);
   });

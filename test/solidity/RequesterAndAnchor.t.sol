@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
 import {IAgentTaskAnchorAuthority} from "../../contracts/interfaces/IAgentTaskAnchorAuthority.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 
@@ -45,7 +46,7 @@ contract RequesterAndAnchorTest is AgentExecFixture {
         bytes32 salt = keccak256("salt");
         bytes32 id = _expectedTaskId(stranger, address(handler), salt);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerRequesterNotAllowed.selector, id, wf, stranger)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerRequesterNotAllowed.selector, id, wf, stranger)
         );
         vm.prank(stranger);
         caller.callAgent(_task(wf, salt, block.timestamp + TTL), inputHash, "");

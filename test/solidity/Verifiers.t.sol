@@ -8,6 +8,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {IAttesterSetVerifier} from "../../contracts/interfaces/IAttesterSetVerifier.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {AgentHandler} from "../../contracts/AgentHandler.sol";
 import {EcdsaAttestationVerifier} from "../../contracts/verifiers/EcdsaAttestationVerifier.sol";
@@ -479,7 +480,7 @@ contract VerifiersTest is AgentExecFixture {
         _stepChained(t, 1, attested, true);
         bytes32 d1 = _ecdsaDigest(address(handler), t, 1, agent, true, _out(0), _out(1), 1);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 1, _out(1));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 1, _out(1));
         handler.onAgentProve(t, _out(0), _out(1), _ph(_ecdsaProof(1, d1, 0, 1)), address(ecdsa), 1);
     }
 
@@ -488,7 +489,7 @@ contract VerifiersTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes32 d0 = _wyriweDigest(address(handler), t, 0, inputHash, bytes32(0), _out(0), 2);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskHalted(t, 0, d0);
+        emit IAgentExecHandlerEvents.AgentTaskHalted(t, 0, d0);
         handler.onAgentProve(t, inputHash, _out(0), _ph(_wyriweProof(2, inputHash, bytes32(0), d0)), address(wyriwe), 0);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Halted, "halted");
     }

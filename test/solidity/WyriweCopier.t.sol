@@ -5,6 +5,8 @@ import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {WyriweAttestationVerifier} from "../../contracts/verifiers/WyriweAttestationVerifier.sol";
 
@@ -89,7 +91,7 @@ contract WyriweCopierTest is AgentExecFixture {
         handler.onAgentProve(t, inputHash, _out(stage), _ph(copier, honestProof), address(wyriwe), stage);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, stage, inputHash, _out(stage)
+                IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, stage, inputHash, _out(stage)
             )
         );
         handler.onAgentProve(t, inputHash, _out(stage), _ph(agent, honestProof), address(wyriwe), stage);
@@ -99,7 +101,7 @@ contract WyriweCopierTest is AgentExecFixture {
         // the honest agent re-records its own step (a different digest) with its own proof
         bytes memory replaceData = stage == 0 ? _w(_out(0), copier) : _w(_out(0));
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepReplaced(t, stage, 0);
+        emit IAgentExecHandlerEvents.AgentStepReplaced(t, stage, 0);
         vm.prank(agent);
         handler.stepAndProve(_agentStep(t, inputHash, _out(stage), stage, false, replaceData), honestProof);
         IAgentExecHandler.TaskView memory tv = handler.taskOf(t);
