@@ -384,7 +384,8 @@ contract AgentHandler is
             bytes32 computed = keccak256(output);
             if (computed != outputHash) revert AgentHandlerOutputHashMismatch(taskId, outputHash, computed);
         }
-        appData = _checkStepInput(taskId, cfg, stage, stepped, s.finalStepped(), inputHash, data);
+        address refAgent;
+        (appData, refAgent) = _checkStepInput(taskId, cfg, stage, stepped, s.finalStepped(), inputHash, data);
         bytes32 record = _digest(inputHash, outputHash, agent, isFinal);
         if (replacing && record == _records[taskId][stage]) revert AgentHandlerReplacementUnchanged(taskId, stage);
 
@@ -393,7 +394,9 @@ contract AgentHandler is
         if (cfg.agentAuth() == uint8(AgentAuth.Allowlist)) {
             uint256 slot = _agentSlot[policyId][agent];
             if (slot != 0) s = s.markStepper(slot - 1);
-        } else if (!_steppedBy[taskId][agent]) {
+        } else if (refAgent != agent && !_steppedBy[taskId][agent]) {
+            // An agent that the witness shows recorded the referenced step (its digest is a current record) is
+            // already flagged: skip the cold read. (`refAgent` is zero for a first stage-0 step.)
             _steppedBy[taskId][agent] = true;
         }
         _tasks[taskId] = s;
@@ -409,7 +412,8 @@ contract AgentHandler is
     /// agent); chained, `digest(hash, inputHash, agent, false)` must be the previous stage's record (hash = the
     /// previous inputHash, agent = the previous stage's agent). The referenced step's `isFinal` is implied by the
     /// task state: a step followed by another is not final, and stage 0 replaced while it is the only step is final
-    /// iff `finalStepped`.
+    /// iff `finalStepped`. Also returns the witness's agent, whose step is thereby shown to be recorded (zero for a
+    /// first step of stage 0).
     function _checkStepInput(
         bytes32 taskId,
         StageConfig cfg,
@@ -418,15 +422,15 @@ contract AgentHandler is
         bool finalStepped,
         bytes32 inputHash,
         bytes calldata data
-    ) internal view returns (bytes calldata appData) {
+    ) internal view returns (bytes calldata appData, address refAgent) {
         if (stage == 0 && stepped == 0) {
             bytes32 expected = _records[taskId][0];
             if (inputHash != expected) revert AgentHandlerWyriweViolation(taskId, expected, inputHash);
-            return data;
+            return (data, address(0));
         }
         if (data.length < WITNESS_LENGTH) revert AgentHandlerMissingWitness(taskId, stage);
         bytes32 hash = bytes32(data[:32]);
-        address refAgent = address(bytes20(data[32:WITNESS_LENGTH]));
+        refAgent = address(bytes20(data[32:WITNESS_LENGTH]));
         if (stage != 0 && cfg.isChained()) {
             if (_digest(hash, inputHash, refAgent, false) != _records[taskId][stage - 1]) {
                 revert AgentHandlerInputNotChained(taskId, stage, inputHash);
@@ -436,7 +440,7 @@ contract AgentHandler is
         ) {
             revert AgentHandlerInputNotAttested(taskId, stage, inputHash);
         }
-        return data[WITNESS_LENGTH:];
+        appData = data[WITNESS_LENGTH:];
     }
 
     /// @dev Every rule a prove must meet, the bounded verifier call, then the verdict's effect. `Recorded`
@@ -519,6 +523,7 @@ contract AgentHandler is
             abi.encodeCall(IAgentVerifier.verifyStage, (taskId, stage, agent, isFinal, inputHash, outputHash, proof))
         );
         if (!r.success) {
+            if (r.noCode) return (ProveRejection.VerifierNoCode, bytes32(0));
             if (r.outOfGas) return (ProveRejection.VerifierOutOfGas, bytes32(0));
             return (ProveRejection.VerifierReverted, r.returnSize >= 4 ? r.word0 & bytes32(bytes4(0xffffffff)) : bytes32(0));
         }

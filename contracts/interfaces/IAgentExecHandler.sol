@@ -2,9 +2,14 @@
 pragma solidity ^0.8.24;
 
 import {IAgentHandler} from "./IAgentHandler.sol";
+import {IAgentExecHandlerErrors} from "./IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "./IAgentExecHandlerEvents.sol";
 
-/// @title agent-exec extension of {IAgentHandler}: task lifecycle, errors, events and views
+/// @title agent-exec extension of {IAgentHandler}: task lifecycle, types and views
 /// @notice The seed defines the two callbacks only; these make the step–prove staging observable and enforceable.
+/// Errors and events are split by concern into {IAgentExecHandlerErrors} and {IAgentExecHandlerEvents}, which this
+/// interface inherits: the ABI and the ERC-165 interface id are those of the single interface before the split (the
+/// id is the XOR of the five functions declared here).
 /// @dev Step records. For each stage the handler keeps the step digest
 /// `keccak256(abi.encode(inputHash, outputHash, agent, isFinal))`, so a prove binds both hashes, the agent the step
 /// is recorded under and its final flag; verifiers receive the same four values ({IAgentVerifier-verifyStage}).
@@ -22,7 +27,7 @@ import {IAgentHandler} from "./IAgentHandler.sol";
 /// verifier is called with `verifierProof`. `isFinal` needs no header: the step being proven is final exactly when
 /// it is the last step and `finalStepped` is set. {stepAndProve}'s `proof` is the bare verifier proof (the step
 /// carries `agent` and `isFinal`).
-interface IAgentExecHandler is IAgentHandler {
+interface IAgentExecHandler is IAgentHandler, IAgentExecHandlerErrors, IAgentExecHandlerEvents {
     /// @notice A task's lifecycle. `None` means unknown to this handler.
     enum TaskStatus {
         None,
@@ -45,7 +50,10 @@ interface IAgentExecHandler is IAgentHandler {
         InvalidProof,
         /// A valid non-approving verdict on a non-gating stage, or on a gating stage whose policy does not trust
         /// its steppers (Open / Registry auth); `detail` is the verifier's digest.
-        Denied
+        Denied,
+        /// The verifier account has no code (e.g. an EIP-7702 delegation cleared after registration): it was not
+        /// called ({BoundedCall} fails closed). Appended last so the earlier values keep their numbers.
+        VerifierNoCode
     }
 
     /// @notice A task as the handler sees it.
@@ -78,102 +86,12 @@ interface IAgentExecHandler is IAgentHandler {
         bytes data;
     }
 
-    /// @notice A task was opened for `agentWorkflowHash`; its stage 0 must declare `attestedInputHash`.
-    event AgentTaskOpened(
-        bytes32 indexed taskId, bytes32 indexed agentWorkflowHash, bytes32 attestedInputHash, uint256 deadline
-    );
-    /// @notice A step was recorded. `agentId` is authenticated only under `AgentAuth.Registry`.
-    event AgentStepAccepted(
-        bytes32 indexed taskId,
-        uint8 indexed stage,
-        address indexed agent,
-        uint256 agentId,
-        bytes32 inputHash,
-        bytes32 outputHash,
-        bool isFinal
-    );
-    /// @notice An unproven step was replaced through {stepAndProve}; `discardedLaterSteps` unproven later steps
-    /// were discarded with it.
-    event AgentStepReplaced(bytes32 indexed taskId, uint8 indexed stage, uint8 discardedLaterSteps);
-    /// @notice `stage` was proven by `verifier`; `digest` is what the verifier verified.
-    event AgentStageProven(bytes32 indexed taskId, uint8 indexed stage, address verifier, bytes32 digest);
     /// @notice A prove was rejected; nothing changed.
     event AgentProveRejected(
         bytes32 indexed taskId, uint8 indexed stage, address verifier, ProveRejection reason, bytes32 detail
     );
-    /// @notice A gating stage's valid non-approving verdict halted the task for good.
-    event AgentTaskHalted(bytes32 indexed taskId, uint8 indexed stage, bytes32 digest);
-    /// @notice The final prove finalised the task; `outputHash` is the final stage's output.
-    event AgentTaskFinalized(bytes32 indexed taskId, uint8 finalStage, bytes32 outputHash);
-    /// @notice The task was marked expired after its deadline.
-    event AgentTaskExpired(bytes32 indexed taskId);
-
-    /// @notice The constructor was given no caller.
-    error AgentHandlerZeroAgentCaller();
-    /// @notice Dispatch came from an account other than the trusted caller.
-    error AgentHandlerUnauthorizedCaller(address caller);
-    /// @notice The task id already exists here.
-    error AgentHandlerTaskIdReused(bytes32 taskId);
-    /// @notice No policy is registered for the workflow hash.
-    error AgentHandlerWorkflowNotRegistered(bytes32 agentWorkflowHash);
-    /// @notice The workflow's policy restricts requesters and `requester` is not one of them.
-    error AgentHandlerRequesterNotAllowed(bytes32 taskId, bytes32 agentWorkflowHash, address requester);
-    /// @notice A dispatched deadline is not in the future or does not fit 40 bits.
-    error AgentHandlerInvalidDeadline(bytes32 taskId, uint256 deadline, uint256 timestamp);
-    /// @notice The task is unknown here.
-    error AgentHandlerTaskNotFound(bytes32 taskId);
     /// @notice The task is halted, finalized or expired.
     error AgentHandlerTaskNotActive(bytes32 taskId, TaskStatus status);
-    /// @notice The task's deadline has passed (`timestamp >= deadline`).
-    error AgentHandlerDeadlinePassed(bytes32 taskId, uint256 deadline, uint256 timestamp);
-    /// @notice The deadline has not passed yet, so the task cannot be expired.
-    error AgentHandlerDeadlineNotPassed(bytes32 taskId, uint256 deadline, uint256 timestamp);
-    /// @notice `msg.sender` is not the `agent` it claims to be.
-    error AgentHandlerCallerNotAgent(address caller, address agent);
-    /// @notice `agent` (claiming `agentId`) is not authorised by the workflow's policy.
-    error AgentHandlerUnauthorizedAgent(bytes32 taskId, address agent, uint256 agentId);
-    /// @notice `stage` is beyond the workflow's stages.
-    error AgentHandlerStageOutOfRange(bytes32 taskId, uint8 stage, uint8 stageCount);
-    /// @notice Stages advance in order: `stage` is not the next one.
-    error AgentHandlerStageOutOfOrder(bytes32 taskId, uint8 stage, uint8 expected);
-    /// @notice The final step (of `finalStage`) was recorded; no further steps are accepted.
-    error AgentHandlerSteppingClosed(bytes32 taskId, uint8 finalStage);
-    /// @notice `isFinal` is not allowed at `stage` (before the policy's earliest final stage, or missing at the last).
-    error AgentHandlerFinalFlagInvalid(bytes32 taskId, uint8 stage, bool isFinal);
-    /// @notice A sync stage gates: the next step waits until `stage` is proven.
-    error AgentHandlerSyncStageUnproven(bytes32 taskId, uint8 stage);
-    /// @notice `outputHash` is zero.
-    error AgentHandlerZeroOutputHash(bytes32 taskId, uint8 stage);
-    /// @notice `output` is non-empty and `keccak256(output) != outputHash`.
-    error AgentHandlerOutputHashMismatch(bytes32 taskId, bytes32 declared, bytes32 computed);
-    /// @notice WYRIWE: stage 0's attested input differs from the declared input (sentinel) or its declared transform.
-    error AgentHandlerWyriweViolation(bytes32 taskId, bytes32 expectedAttested, bytes32 attested);
-    /// @notice The step needs a 52-byte witness (`hash ‖ agent`) at the head of `data` and has none.
-    error AgentHandlerMissingWitness(bytes32 taskId, uint8 stage);
-    /// @notice A step keyed on the attested task input declared another input (or a wrong witness).
-    error AgentHandlerInputNotAttested(bytes32 taskId, uint8 stage, bytes32 inputHash);
-    /// @notice A chained step's input is not the previous stage's recorded output (or a wrong witness).
-    error AgentHandlerInputNotChained(bytes32 taskId, uint8 stage, bytes32 inputHash);
-    /// @notice No step is recorded for `stage`, so there is nothing to prove.
-    error AgentHandlerStepNotRecorded(bytes32 taskId, uint8 stage);
-    /// @notice `stage` is already proven.
-    error AgentHandlerStageAlreadyProven(bytes32 taskId, uint8 stage);
-    /// @notice Under Allowlist auth, a recorded gate step (`gateStage`) awaits its verdict: neither it nor any
-    /// earlier stage may be replaced; only the verdict resolves it.
-    error AgentHandlerGateLocked(bytes32 taskId, uint8 stage, uint8 gateStage);
-    /// @notice A step cannot be replaced once a later stage is proven.
-    error AgentHandlerLaterStageProven(bytes32 taskId, uint8 stage);
-    /// @notice A replacement must record a different step: re-recording the same step digest (same hashes, agent
-    /// and final flag) would change nothing.
-    error AgentHandlerReplacementUnchanged(bytes32 taskId, uint8 stage);
-    /// @notice `onAgentProve`'s `proof` is shorter than the 20-byte prove header (the step's agent).
-    error AgentHandlerMissingProveHeader(bytes32 taskId, uint8 stage);
-    /// @notice The prove's `(inputHash, outputHash)` with the header's agent is not the recorded step's.
-    error AgentHandlerProveBindingMismatch(bytes32 taskId, uint8 stage, bytes32 inputHash, bytes32 outputHash);
-    /// @notice The prove names a verifier other than the stage's.
-    error AgentHandlerVerifierMismatch(bytes32 taskId, uint8 stage, address expected, address provided);
-    /// @notice The final prove needs every earlier stage proven; `missing` has a bit per unproven stage.
-    error AgentHandlerEarlierStagesUnproven(bytes32 taskId, uint64 missing);
     /// @notice {stepAndProve}'s prove was rejected, so the step is not recorded either.
     error AgentHandlerProveRejected(bytes32 taskId, uint8 stage, ProveRejection reason, bytes32 detail);
 

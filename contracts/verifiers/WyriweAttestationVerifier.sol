@@ -23,13 +23,17 @@ import {AttesterSetVerifier} from "./AttesterSetVerifier.sol";
 /// previous output, a "declared" hash that is merely the previous stage's output does not verify (unless that
 /// output is the task input itself). Handlers that do not implement `taskInputContext` / `stepDigest` get `Invalid`.
 /// Proof layout: `verdict (1 byte) ‖ declaredInputHash (32) ‖ pipelineHash (32) ‖ [stage > 0: outputHash0 (32) ‖
-/// agent0 (20)] ‖ signatures (threshold × 65)`. `agent` and `isFinal` are not part of this verifier's attestation.
+/// agent0 (20)] ‖ signatures (threshold × 65)`. Attesters sign `WyriweAttestation(handler, taskId, stage, agent,
+/// isFinal, declaredInputHash, pipelineHash, attestedInputHash, outputHash, verdict)` under the domain
+/// `("AgentExecWyriweVerifier", "1", chainId, this)`: like {EcdsaAttestationVerifier}, the attestation binds the
+/// stepping agent and the final flag, so a copy of the step recorded under another agent or with the other
+/// `isFinal` never verifies.
 /// Gas: about 15,000 + 9,000 per signature including the context lookup (+ about 5,000 after stage 0); give its
 /// stages at least 50,000.
 contract WyriweAttestationVerifier is AttesterSetVerifier {
     /// @notice The EIP-712 struct attesters sign.
     bytes32 public constant WYRIWE_ATTESTATION_TYPEHASH = keccak256(
-        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
+        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
     );
 
     uint256 private constant HEADER_LENGTH = 65;
@@ -45,13 +49,12 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     {}
 
     /// @inheritdoc IAgentVerifier
-    /// @dev `inputHash` is the attested input hash the step declared. `agent` and `isFinal` are not part of this
-    /// verifier's attestation.
+    /// @dev `inputHash` is the attested input hash the step declared; `agent` and `isFinal` are signed with it.
     function verifyStage(
         bytes32 taskId,
         uint8 stage,
-        address,
-        bool,
+        address agent,
+        bool isFinal,
         bytes32 inputHash,
         bytes32 outputHash,
         bytes calldata proof
@@ -72,10 +75,8 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
             }
             signaturesAt = HEADER_LENGTH + WITNESS_LENGTH;
         }
-        bytes32 structHash = keccak256(
-            abi.encode(
-                WYRIWE_ATTESTATION_TYPEHASH, msg.sender, taskId, stage, declared, pipelineHash, inputHash, outputHash, claimed
-            )
+        bytes32 structHash = _structHash(
+            msg.sender, taskId, stage, agent, isFinal, declared, pipelineHash, inputHash, outputHash, claimed
         );
         return _verdict(structHash, claimed, proof[signaturesAt:]);
     }
@@ -122,11 +123,22 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
         return "attestation/wyriwe";
     }
 
-    /// @notice The EIP-712 digest attesters sign.
+    /// @notice The EIP-712 digest attesters sign for a stage result at `handler`.
+    /// @param handler The handler that will call this verifier.
+    /// @param taskId The task.
+    /// @param stage The stage.
+    /// @param agent The agent the step is recorded under.
+    /// @param isFinal The step's final flag.
+    /// @param declaredInputHash The task's declared input hash.
+    /// @param pipelineHash The sanitisation pipeline the policy declares (zero or the identity pipeline: none).
+    /// @param outputHash The step's output hash.
+    /// @param verdict 1 (approve) or 2 (deny).
     function attestationDigest(
         address handler,
         bytes32 taskId,
         uint8 stage,
+        address agent,
+        bool isFinal,
         bytes32 declaredInputHash,
         bytes32 pipelineHash,
         bytes32 outputHash,
@@ -134,18 +146,37 @@ contract WyriweAttestationVerifier is AttesterSetVerifier {
     ) external view returns (bytes32) {
         bytes32 attested = Wyriwe.attestedInputHash(declaredInputHash, pipelineHash);
         return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    WYRIWE_ATTESTATION_TYPEHASH,
-                    handler,
-                    taskId,
-                    stage,
-                    declaredInputHash,
-                    pipelineHash,
-                    attested,
-                    outputHash,
-                    verdict
-                )
+            _structHash(
+                handler, taskId, stage, agent, isFinal, declaredInputHash, pipelineHash, attested, outputHash, verdict
+            )
+        );
+    }
+
+    function _structHash(
+        address handler,
+        bytes32 taskId,
+        uint8 stage,
+        address agent,
+        bool isFinal,
+        bytes32 declaredInputHash,
+        bytes32 pipelineHash,
+        bytes32 attestedInputHash,
+        bytes32 outputHash,
+        uint8 verdict
+    ) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                WYRIWE_ATTESTATION_TYPEHASH,
+                handler,
+                taskId,
+                stage,
+                agent,
+                isFinal,
+                declaredInputHash,
+                pipelineHash,
+                attestedInputHash,
+                outputHash,
+                verdict
             )
         );
     }

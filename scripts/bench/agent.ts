@@ -111,6 +111,7 @@ async function floorRun(key: Hex): Promise<Run> {
           pipelineHash: t.pipelineHash,
           agent: account.address,
           isFinal: s.isFinal,
+          stage0: stage > 0 ? { outputHash0: previous[0]!.outputHash, agent0: account.address } : undefined,
         },
         new AbortController().signal,
       );

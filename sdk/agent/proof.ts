@@ -14,6 +14,7 @@ import {
   stageAttestationTypedData,
   wyriweAttestationTypedData,
   type SignableVerdict,
+  type WyriweStage0Witness,
 } from "../chain/attestation.js";
 import type { Capsule } from "../capsule/types.js";
 import type { WorkflowVerifierKind } from "../workflow/types.js";
@@ -44,6 +45,11 @@ export type ProofRequest = {
    * Capsule that records a refusal, nor halt on one that records an acceptance.
    */
   verdict?: SignableVerdict | undefined;
+  /**
+   * Stage 0's recorded `outputHash` and agent, for a stage after 0 (a WYRIWE proof after stage 0 carries them, so the
+   * verifier can check the step's input is stage 0's, the task's attested input). Unset at stage 0.
+   */
+  stage0?: WyriweStage0Witness | undefined;
 };
 
 export type ProofProducer = {
@@ -88,9 +94,22 @@ export function localAttesterProofProducer(parameters: LocalAttesterProofProduce
       };
       switch (request.verifierKind) {
         case "wyriwe": {
-          const typed = wyriweAttestationTypedData({ ...common, declaredInputHash: request.declaredInputHash, pipelineHash: request.pipelineHash });
+          const typed = wyriweAttestationTypedData({
+            ...common,
+            agent: request.agent,
+            isFinal: request.isFinal,
+            declaredInputHash: request.declaredInputHash,
+            pipelineHash: request.pipelineHash,
+          });
           const signatures = await Promise.all(attesters.map(async (a) => ({ signer: a.address, signature: await a.signTypedData(typed) })));
-          return encodeWyriweProof({ verdict, declaredInputHash: request.declaredInputHash, pipelineHash: request.pipelineHash, signatures });
+          return encodeWyriweProof({
+            verdict,
+            stage: request.stage,
+            declaredInputHash: request.declaredInputHash,
+            pipelineHash: request.pipelineHash,
+            stage0Witness: request.stage > 0 ? request.stage0 : undefined,
+            signatures,
+          });
         }
         case "ecdsa-attestation":
         case "attester-set": {

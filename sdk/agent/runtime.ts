@@ -708,6 +708,7 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
 
   function proofRequest(ctx: StepContext, s: JournalStage): ProofRequest {
     const st = ctx.wf.document.stages[s.stage]!;
+    const stage0 = ctx.rec.stages.get(0);
     return {
       chainId,
       handler: ctx.task.handler,
@@ -723,6 +724,8 @@ export function createAgentRuntime(parameters: CreateAgentRuntimeParameters): Ag
       isFinal: s.isFinal,
       capsule: s.capsule ? (JSON.parse(s.capsule.json) as ProofRequest["capsule"]) : undefined,
       verdict: s.capsule?.verdict,
+      // Every earlier step of the task is this agent's (recordedStep refuses anything else).
+      stage0: s.stage > 0 && stage0 ? { outputHash0: stage0.outputHash, agent0: agent } : undefined,
     };
   }
 

@@ -2835,6 +2835,16 @@ export const wyriweAttestationVerifierAbi = [
         "type": "uint8"
       },
       {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "isFinal",
+        "type": "bool"
+      },
+      {
         "internalType": "bytes32",
         "name": "declaredInputHash",
         "type": "bytes32"
@@ -3000,12 +3010,12 @@ export const wyriweAttestationVerifierAbi = [
       },
       {
         "internalType": "address",
-        "name": "",
+        "name": "agent",
         "type": "address"
       },
       {
         "internalType": "bool",
-        "name": "",
+        "name": "isFinal",
         "type": "bool"
       },
       {

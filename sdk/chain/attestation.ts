@@ -1,8 +1,10 @@
 /**
- * Proofs for the reference attestation verifiers (contracts/verifiers/): EIP-712 typed data to sign (the ECDSA
- * verifier's `StageAttestation` binds the stepping `agent` and `isFinal`), and the proof
- * byte layouts `verdict ‖ signatures` (EcdsaAttestationVerifier) and `verdict ‖ declared ‖ pipelineHash ‖ signatures`
- * (WyriweAttestationVerifier). Signatures are ordered by ascending signer address, as the verifiers require.
+ * Proofs for the reference attestation verifiers (contracts/verifiers/): EIP-712 typed data to sign (both the ECDSA
+ * verifier's `StageAttestation` and the WYRIWE verifier's `WyriweAttestation` bind the stepping `agent` and
+ * `isFinal`, so a copy of a step under another agent or with the other final flag never verifies), and the proof
+ * byte layouts `verdict ‖ signatures` (EcdsaAttestationVerifier) and
+ * `verdict ‖ declared ‖ pipelineHash ‖ [stage > 0: outputHash0 ‖ agent0] ‖ signatures` (WyriweAttestationVerifier).
+ * Signatures are ordered by ascending signer address, as the verifiers require.
  */
 import { concat, toHex, type Address, type Hex, type TypedDataDefinition } from "viem";
 import { ChainParameterError } from "./errors.js";
@@ -36,6 +38,8 @@ const wyriweAttestationTypes = {
     { name: "handler", type: "address" },
     { name: "taskId", type: "bytes32" },
     { name: "stage", type: "uint8" },
+    { name: "agent", type: "address" },
+    { name: "isFinal", type: "bool" },
     { name: "declaredInputHash", type: "bytes32" },
     { name: "pipelineHash", type: "bytes32" },
     { name: "attestedInputHash", type: "bytes32" },
@@ -88,12 +92,23 @@ export function stageAttestationTypedData(p: StageAttestationParameters): StageA
   };
 }
 
-export type WyriweAttestationParameters = Common & { declaredInputHash: Hex; pipelineHash: Hex };
+export type WyriweAttestationParameters = Common & {
+  /** The agent the step is recorded under (the stepping agent). */
+  agent: Address;
+  /** The step's final flag. */
+  isFinal: boolean;
+  /** The task's declared input hash. */
+  declaredInputHash: Hex;
+  /** The pipeline the task's policy declares (zero or the identity pipeline: no transform). */
+  pipelineHash: Hex;
+};
 export type WyriweAttestationTypedData = TypedDataDefinition<typeof wyriweAttestationTypes, "WyriweAttestation">;
 
 /** The EIP-712 typed data a WyriweAttestationVerifier attester signs (the attested hash is derived, not given). */
 export function wyriweAttestationTypedData(p: WyriweAttestationParameters): WyriweAttestationTypedData {
   checkCommon(p);
+  assertAddress("agent", p.agent);
+  assertBool("isFinal", p.isFinal);
   const attested = attestedInputHash({ declaredInputHash: p.declaredInputHash, pipelineHash: p.pipelineHash });
   return {
     domain: { ...WYRIWE_VERIFIER_DOMAIN, chainId: Number(p.chainId), verifyingContract: p.verifier },
@@ -103,6 +118,8 @@ export function wyriweAttestationTypedData(p: WyriweAttestationParameters): Wyri
       handler: p.handler,
       taskId: p.taskId,
       stage: p.stage,
+      agent: p.agent,
+      isFinal: p.isFinal,
       declaredInputHash: p.declaredInputHash,
       pipelineHash: p.pipelineHash,
       attestedInputHash: attested,
@@ -123,14 +140,52 @@ export function encodeStageProof(p: EncodeStageProofParameters): Hex {
   return concat([verdictByte(p.verdict), ...orderedSignatures(p.signatures)]);
 }
 
-export type EncodeWyriweProofParameters = EncodeStageProofParameters & { declaredInputHash: Hex; pipelineHash: Hex };
+/**
+ * Stage 0's step as a later WYRIWE stage's proof carries it: the verifier recomputes stage 0's step digest from it
+ * (with the proven step's `inputHash`) and requires it to be the handler's record, so the step's input is the
+ * task's attested input.
+ */
+export type WyriweStage0Witness = {
+  /** Stage 0's recorded `outputHash`. */
+  outputHash0: Hex;
+  /** The agent stage 0's step is recorded under. */
+  agent0: Address;
+};
 
-/** `verdict ‖ declaredInputHash ‖ pipelineHash ‖ signatures` for WyriweAttestationVerifier. */
+export type EncodeWyriweProofParameters = EncodeStageProofParameters & {
+  /** The stage the proof is for: after stage 0 the proof must carry {@link WyriweStage0Witness}. */
+  stage: number;
+  declaredInputHash: Hex;
+  pipelineHash: Hex;
+  /** Required when `stage > 0`, refused at stage 0. */
+  stage0Witness?: WyriweStage0Witness | undefined;
+};
+
+/**
+ * `verdict ‖ declaredInputHash ‖ pipelineHash ‖ [stage > 0: outputHash0 ‖ agent0] ‖ signatures` for
+ * WyriweAttestationVerifier. Throws `ChainParameterError` (parameter `stage0Witness`) when a proof after stage 0
+ * has no stage-0 witness, or a stage-0 proof has one.
+ */
 export function encodeWyriweProof(p: EncodeWyriweProofParameters): Hex {
   assertObject("encodeWyriweProof parameters", p);
+  assertUint("stage", p.stage, 255n);
   assertBytes32("declaredInputHash", p.declaredInputHash);
   assertBytes32("pipelineHash", p.pipelineHash);
-  return concat([verdictByte(p.verdict), p.declaredInputHash, p.pipelineHash, ...orderedSignatures(p.signatures)]);
+  const parts: Hex[] = [verdictByte(p.verdict), p.declaredInputHash, p.pipelineHash];
+  if (p.stage === 0) {
+    if (p.stage0Witness !== undefined) {
+      throw new ChainParameterError("stage0Witness", "a stage-0 WYRIWE proof carries no stage-0 witness");
+    }
+  } else {
+    if (p.stage0Witness === undefined || p.stage0Witness === null) {
+      throw new ChainParameterError("stage0Witness", `a WYRIWE proof of stage ${p.stage} needs stage 0's { outputHash0, agent0 }`);
+    }
+    assertObject("stage0Witness", p.stage0Witness);
+    assertBytes32("stage0Witness.outputHash0", p.stage0Witness.outputHash0);
+    assertAddress("stage0Witness.agent0", p.stage0Witness.agent0);
+    parts.push(p.stage0Witness.outputHash0, p.stage0Witness.agent0);
+  }
+  return concat([...parts, ...orderedSignatures(p.signatures)]);
 }
 
 function verdictByte(verdict: number): Hex {

@@ -32,6 +32,7 @@ export {
   type AttesterSignature,
   type EncodeStageProofParameters,
   type EncodeWyriweProofParameters,
+  type WyriweStage0Witness,
 } from "./attestation.js";
 export {
   Resolution,

@@ -28,6 +28,8 @@ export const ProveRejection = {
   MalformedVerdict: 3,
   InvalidProof: 4,
   Denied: 5,
+  /** The verifier account has no code: it was not called (fails closed). */
+  VerifierNoCode: 6,
 } as const;
 export type ProveRejection = (typeof ProveRejection)[keyof typeof ProveRejection];
 

@@ -9,6 +9,7 @@
  */
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import {
+  getAddress,
   hashTypedData,
   hexToBytes,
   hexToNumber,
@@ -26,6 +27,7 @@ import { stageAttestationTypedData, wyriweAttestationTypedData, type SignableVer
 import { withRpcRetry, type RetryOptions } from "../chain/retry.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
 import { decodeRevert } from "../chain/revert.js";
+import { stepDigest } from "../chain/step.js";
 import type { AnyClient } from "../chain/actions/internal.js";
 import { assertAddress, assertBytes32, assertUint } from "../chain/validate.js";
 import { ChainParameterError } from "../chain/errors.js";
@@ -106,6 +108,11 @@ export type VerifyStageProofParameters = {
   verifierInfo?: VerifierInfo | undefined;
   /** The task's policy pipeline hash (WYRIWE proofs); read from the handler when omitted. */
   policyPipelineHash?: Hex | undefined;
+  /**
+   * The handler's record of stage 0 (`stepDigest(taskId, 0)`), which a WYRIWE proof after stage 0 must reopen with
+   * its witness `outputHash0 ‖ agent0`; read from the handler when omitted.
+   */
+  stage0Record?: Hex | undefined;
   retry?: RetryOptions | undefined;
 };
 
@@ -163,7 +170,12 @@ export async function verifyStageProof(client: AnyClient, parameters: VerifyStag
     const ctx = await safeRead<readonly [Hex, Hex]>(client, { address: handler, abi: agentHandlerAbi, functionName: "taskInputContext", args: [taskId] }, parameters.retry);
     pipeline = ctx.ok ? ctx.value[1] : undefined;
   }
-  const result = checkStageProofOffChain({ ...parameters, info, policyPipelineHash: pipeline });
+  let stage0Record = parameters.stage0Record;
+  if (info.kind === "wyriwe" && stage > 0 && stage0Record === undefined) {
+    const rec = await safeRead<Hex>(client, { address: handler, abi: agentHandlerAbi, functionName: "stepDigest", args: [taskId, 0] }, parameters.retry);
+    stage0Record = rec.ok ? rec.value : undefined;
+  }
+  const result = checkStageProofOffChain({ ...parameters, info, policyPipelineHash: pipeline, stage0Record });
   if (parameters.onChain) {
     result.onChain = await askVerifier(client, parameters);
     const agrees = result.onChain.verdict === result.verdict;
@@ -231,9 +243,10 @@ export function checkStageProofOffChain(
     return base;
   }
   const bytes = size(p.proof);
-  const header = info.kind === "wyriwe" ? 65 : 1;
+  // WYRIWE after stage 0: the header carries stage 0's witness `outputHash0 ‖ agent0` too.
+  const header = info.kind === "wyriwe" ? (p.stage > 0 ? 65 + 52 : 65) : 1;
   if (bytes < header) {
-    checks.push(fail("proof.format", `proof is ${bytes} bytes, shorter than its ${header}-byte header`));
+    checks.push(fail("proof.format", `proof is ${bytes} bytes, shorter than its ${header}-byte header${header === 117 ? " (with stage 0's witness)" : ""}`));
     return base;
   }
   const claimed = hexToNumber(slice(p.proof, 0, 1));
@@ -264,6 +277,15 @@ export function checkStageProofOffChain(
       } else {
         checks.push(pass("proof.wyriwe", isSentinelPipeline(pipelineHash) ? "sentinel: attested input = declared input" : "attested input = H(declared, policy pipeline)"));
       }
+      if (p.stage > 0) {
+        const outputHash0 = slice(p.proof, 65, 97);
+        const agent0 = getAddress(slice(p.proof, 97, 117));
+        const record = stepDigest({ inputHash: p.inputHash, outputHash: outputHash0, agent: agent0, isFinal: false });
+        if (p.stage0Record === undefined) checks.push(skip("proof.wyriwe.witness", "stage 0's record is unknown"));
+        else if (lower(record) !== lower(p.stage0Record)) {
+          checks.push(fail("proof.wyriwe.witness", `witness (${short(outputHash0)}, ${short(agent0)}) with inputHash ${short(p.inputHash)} is not stage 0's record ${short(p.stage0Record)}: the step's input is not the task's attested input`));
+        } else checks.push(pass("proof.wyriwe.witness", "the step's input is stage 0's, the task's attested input"));
+      }
       digest = hashTypedData(
         wyriweAttestationTypedData({
           chainId: info.chainId,
@@ -271,6 +293,8 @@ export function checkStageProofOffChain(
           handler: p.handler,
           taskId: p.taskId,
           stage: p.stage,
+          agent: p.agent,
+          isFinal: p.isFinal,
           declaredInputHash: declared,
           pipelineHash,
           outputHash: p.outputHash,

@@ -36,6 +36,7 @@ import { getLogsPaged, withRpcRetry, type RetryOptions, type RpcLog } from "../c
 import { ChainRpcError, decodeRevert } from "../chain/revert.js";
 import { attestedInputHash, isSentinelPipeline } from "../chain/wyriwe.js";
 import { policyDigest, type WorkflowPolicy } from "../chain/policy.js";
+import { stepDigest } from "../chain/step.js";
 import { assertAddress, assertBool, assertBytes32, assertObject } from "../chain/validate.js";
 import { ChainParameterError } from "../chain/errors.js";
 import { findStepCall, type DecodedStepCall } from "../chain/actions/getTaskResult.js";
@@ -430,6 +431,12 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
   const unanchorable: string[] = [];
   const stageEcts = new Map<number, number[]>(); // stage → indices into ectTokens
   const stepOf = (s: number) => current.get(s);
+  // Stage 0's record as a later stage sees it (followed by that stage, so not final): what a WYRIWE witness reopens.
+  const stage0RecordOf = (s: number): Hex | undefined => {
+    const first = s > 0 ? stepOf(0) : undefined;
+    if (!first) return undefined;
+    return stepDigest({ inputHash: first.args.inputHash as Hex, outputHash: first.args.outputHash as Hex, agent: first.args.agent as Address, isFinal: false });
+  };
   const onChainAsks: Promise<void>[] = [];
   for (let s = 0; s < stageCount; s++) {
     const sc: VerifyCheck[] = [];
@@ -549,6 +556,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
             isFinal: step.isFinal,
             info,
             policyPipelineHash: policy?.pipelineHash,
+            stage0Record: stage0RecordOf(s),
           });
           if (parameters.onChain) {
             // Asked concurrently for every stage; the finding is added when the answer is in (before the report returns).
@@ -587,7 +595,7 @@ export async function verifyTask(client: AnyClient, parameters: VerifyTaskParame
       const rv = r.args.verifier as Address;
       if (pcall && step) {
         const info = await infoOf(rv);
-        check = checkStageProofOffChain({ handler, verifier: rv, taskId, stage: s, inputHash: pcall.inputHash, outputHash: pcall.outputHash, proof: pcall.proof, agent: pcall.header ?? step.agent, isFinal: step.isFinal, info, policyPipelineHash: policy?.pipelineHash });
+        check = checkStageProofOffChain({ handler, verifier: rv, taskId, stage: s, inputHash: pcall.inputHash, outputHash: pcall.outputHash, proof: pcall.proof, agent: pcall.header ?? step.agent, isFinal: step.isFinal, info, policyPipelineHash: policy?.pipelineHash, stage0Record: stage0RecordOf(s) });
       }
       rejectedProves.push({ transactionHash: r.tx, reason: proveRejectionName(Number(r.args.reason)), detail: r.args.detail as Hex, check });
     }

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { encodeAbiParameters, keccak256, stringToBytes, zeroHash, type Address, type Hex } from "viem";
+import { encodeAbiParameters, hashTypedData, keccak256, stringToBytes, zeroHash, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   AgentExecError,
@@ -16,6 +16,7 @@ import {
   isSentinelPipeline,
   pipelineHashOf,
   stageAttestationTypedData,
+  wyriweAttestationTypedData,
 } from "../../sdk/index.js";
 import {
   encodeProveProof,
@@ -95,8 +96,28 @@ describe("attestation proofs", () => {
     const s2 = `0x${"22".repeat(65)}` as Hex;
     const proof = encodeStageProof({ verdict: Verdict.Denied, signatures: [{ signer: B, signature: s2 }, { signer: A, signature: s1 }] });
     assert.equal(proof, `0x02${"11".repeat(65)}${"22".repeat(65)}`);
-    const w = encodeWyriweProof({ verdict: Verdict.Approved, declaredInputHash: H, pipelineHash: zeroHash, signatures: [{ signer: A, signature: s1 }] });
+    const w = encodeWyriweProof({ verdict: Verdict.Approved, stage: 0, declaredInputHash: H, pipelineHash: zeroHash, signatures: [{ signer: A, signature: s1 }] });
     assert.equal(w, `0x01${H.slice(2)}${zeroHash.slice(2)}${"11".repeat(65)}`);
+  });
+  it("a WYRIWE proof after stage 0 carries stage 0's witness outputHash0 ‖ agent0 before the signatures", () => {
+    const s1 = `0x${"11".repeat(65)}` as Hex;
+    const out0 = keccak256(stringToBytes("stage 0 output"));
+    const w = encodeWyriweProof({
+      verdict: Verdict.Denied,
+      stage: 2,
+      declaredInputHash: H,
+      pipelineHash: zeroHash,
+      stage0Witness: { outputHash0: out0, agent0: B },
+      signatures: [{ signer: A, signature: s1 }],
+    });
+    assert.equal(w, `0x02${H.slice(2)}${zeroHash.slice(2)}${out0.slice(2)}${B.slice(2)}${"11".repeat(65)}`);
+    const base = { verdict: Verdict.Approved, declaredInputHash: H, pipelineHash: zeroHash, signatures: [{ signer: A, signature: s1 }] } as const;
+    // missing after stage 0, present at stage 0, malformed: each a ChainParameterError naming it
+    throwsParam(() => encodeWyriweProof({ ...base, stage: 1 }), "stage0Witness");
+    throwsParam(() => encodeWyriweProof({ ...base, stage: 0, stage0Witness: { outputHash0: out0, agent0: B } }), "stage0Witness");
+    throwsParam(() => encodeWyriweProof({ ...base, stage: 1, stage0Witness: { outputHash0: "0x12", agent0: B } }), "stage0Witness.outputHash0");
+    throwsParam(() => encodeWyriweProof({ ...base, stage: 1, stage0Witness: { outputHash0: out0, agent0: "0x12" as Hex } }), "stage0Witness.agent0");
+    throwsParam(() => encodeWyriweProof({ ...base, stage: 256 }), "stage");
   });
   it("refuses what the verifier would reject, naming the parameter", () => {
     throwsParam(() => encodeStageProof({ verdict: 0 as never, signatures: [{ signer: A, signature: SIG }] }), "verdict");
@@ -175,6 +196,17 @@ describe("step records, witnesses and prove headers (v3)", () => {
     throwsParam(() => stageAttestationTypedData(null as never), "attestation parameters");
     throwsParam(() => encodeStageProof(undefined as never), "encodeStageProof parameters");
     throwsParam(() => encodeWyriweProof(null as never), "encodeWyriweProof parameters");
+  });
+  it("WYRIWE attestation typed data binds agent and isFinal too", () => {
+    const base = { chainId: 1, verifier: A, handler: B, taskId: H, stage: 0, declaredInputHash: H, pipelineHash: zeroHash, outputHash: H, verdict: Verdict.Approved } as const;
+    const t = wyriweAttestationTypedData({ ...base, agent: B, isFinal: true });
+    assert.equal(t.message.agent, B);
+    assert.equal(t.message.isFinal, true);
+    assert.deepEqual(t.types.WyriweAttestation.slice(3, 5), [{ name: "agent", type: "address" }, { name: "isFinal", type: "bool" }]);
+    assert.notEqual(hashTypedData(t), hashTypedData(wyriweAttestationTypedData({ ...base, agent: A, isFinal: true })), "another agent, another digest");
+    assert.notEqual(hashTypedData(t), hashTypedData(wyriweAttestationTypedData({ ...base, agent: B, isFinal: false })), "the other flag, another digest");
+    throwsParam(() => wyriweAttestationTypedData({ ...base, isFinal: true } as never), "agent");
+    throwsParam(() => wyriweAttestationTypedData({ ...base, agent: A } as never), "isFinal");
   });
 });
 

@@ -9,6 +9,7 @@ import {AgentTask} from "../../contracts/interfaces/AgentTask.sol";
 import {IAgentCaller} from "../../contracts/interfaces/IAgentCaller.sol";
 import {IAgentExecCaller} from "../../contracts/interfaces/IAgentExecCaller.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {PlainAgentHandler} from "../../contracts/mocks/PlainAgentHandler.sol";
 import {LyingErc165Handler} from "../../contracts/mocks/LyingErc165Handler.sol";
 
@@ -46,7 +47,7 @@ contract AgentCallerTest is AgentExecFixture {
         vm.expectEmit(true, true, true, true, address(caller));
         emit IAgentCaller.CallAgent(id, requester, wfHash, workflow, inputHash, INPUT, address(handler), deadline);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskOpened(id, wfHash, inputHash, deadline);
+        emit IAgentExecHandlerEvents.AgentTaskOpened(id, wfHash, inputHash, deadline);
         bytes32 returned = _call(t, inputHash, INPUT);
         assertEq(returned, id, "returned id");
     }

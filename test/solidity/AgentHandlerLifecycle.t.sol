@@ -7,6 +7,8 @@ import {AgentTask} from "../../contracts/interfaces/AgentTask.sol";
 import {AgentHandler} from "../../contracts/AgentHandler.sol";
 import {FollowUpHandler} from "../../contracts/mocks/FollowUpHandler.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IAgentTaskReceiver} from "../../contracts/interfaces/IAgentTaskReceiver.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {HookRecordingHandler} from "../../contracts/mocks/HookRecordingHandler.sol";
@@ -53,21 +55,21 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
 
     function test_onAgentTaskDispatched_untrustedCaller_reverts() public {
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedCaller.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedCaller.selector, stranger));
         handler.onAgentTaskDispatched(keccak256("t"), stranger, wf, inputHash, block.timestamp + 10);
     }
 
     function test_onAgentTaskDispatched_reusedId_reverts() public {
         bytes32 t = _dispatch(wf);
         vm.prank(address(caller));
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskIdReused.selector, t));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerTaskIdReused.selector, t));
         handler.onAgentTaskDispatched(t, requester, wf, keccak256("overwrite attempt"), block.timestamp + 10);
     }
 
     function test_onAgentTaskDispatched_unregisteredWorkflow_reverts() public {
         bytes32 unknown = keccak256("unregistered");
         vm.prank(address(caller));
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWorkflowNotRegistered.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWorkflowNotRegistered.selector, unknown));
         handler.onAgentTaskDispatched(keccak256("t"), requester, unknown, inputHash, block.timestamp + 10);
     }
 
@@ -76,7 +78,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         vm.prank(address(caller));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerInvalidDeadline.selector, t, block.timestamp, block.timestamp
+                IAgentExecHandlerErrors.AgentHandlerInvalidDeadline.selector, t, block.timestamp, block.timestamp
             )
         );
         handler.onAgentTaskDispatched(t, requester, wf, inputHash, block.timestamp);
@@ -87,7 +89,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         uint256 deadline = uint256(type(uint40).max) + 1;
         vm.prank(address(caller));
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInvalidDeadline.selector, t, deadline, block.timestamp)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInvalidDeadline.selector, t, deadline, block.timestamp)
         );
         handler.onAgentTaskDispatched(t, requester, wf, inputHash, deadline);
     }
@@ -100,7 +102,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         bytes32 t = _expectedTaskId(requester, address(handler), salt);
         uint256 deadline = block.timestamp + TTL;
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskOpened(t, w, keccak256(abi.encode(inputHash, PIPELINE)), deadline);
+        emit IAgentExecHandlerEvents.AgentTaskOpened(t, w, keccak256(abi.encode(inputHash, PIPELINE)), deadline);
         vm.prank(requester);
         caller.callAgent(_task(w, salt, deadline), inputHash, "");
     }
@@ -112,7 +114,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         uint256 deadline = handler.taskOf(t).deadline;
         vm.warp(deadline - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerDeadlineNotPassed.selector, t, deadline, deadline - 1)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerDeadlineNotPassed.selector, t, deadline, deadline - 1)
         );
         handler.expireTask(t);
     }
@@ -123,7 +125,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         vm.warp(handler.taskOf(t).deadline);
         assertTrue(handler.taskOf(t).pastDeadline, "past deadline before expiry");
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskExpired(t);
+        emit IAgentExecHandlerEvents.AgentTaskExpired(t);
         vm.prank(stranger);
         handler.expireTask(t);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
@@ -134,7 +136,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
 
     function test_expireTask_unknownTask_reverts() public {
         bytes32 unknown = keccak256("unknown");
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskNotFound.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerTaskNotFound.selector, unknown));
         handler.expireTask(unknown);
     }
 
@@ -212,12 +214,12 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
 
     function test_taskInputContext_unknownTask_reverts() public {
         bytes32 unknown = keccak256("unknown");
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskNotFound.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerTaskNotFound.selector, unknown));
         handler.taskInputContext(unknown);
     }
 
     function test_constructor_zeroCaller_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerZeroAgentCaller.selector));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerZeroAgentCaller.selector));
         new AgentHandler(address(0), address(this));
     }
 
@@ -314,7 +316,7 @@ contract AgentHandlerLifecycleTest is AgentExecFixture {
         h.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, agent, 0, true, "");
         bytes32 expected = caller.computeTaskId(address(h), address(h), t);
         vm.expectEmit(true, true, true, true, address(h));
-        emit IAgentExecHandler.AgentTaskOpened(expected, next, _out(0), block.timestamp + 1 days);
+        emit IAgentExecHandlerEvents.AgentTaskOpened(expected, next, _out(0), block.timestamp + 1 days);
         h.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
         assertEq(h.lastFollowUp(), expected, "follow-up id");
         assertEq(uint256(h.taskOf(expected).status), uint256(IAgentExecHandler.TaskStatus.Active), "follow-up open");

@@ -5,6 +5,8 @@ import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {AgentTask} from "../../contracts/interfaces/AgentTask.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {BoundedCall} from "../../contracts/libraries/BoundedCall.sol";
 import {ConfigurableVerifier} from "../../contracts/mocks/ConfigurableVerifier.sol";
@@ -37,9 +39,9 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 0, inputHash, true);
         bytes32 digest = _verifierDigest(t, 0, agent, true, inputHash, _out(0), APPROVED);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStageProven(t, 0, address(verifier), digest);
+        emit IAgentExecHandlerEvents.AgentStageProven(t, 0, address(verifier), digest);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 0, _out(0));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 0, _out(0));
         _prove(t, 0, inputHash, APPROVED);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
         assertEq(uint256(v.status), uint256(IAgentExecHandler.TaskStatus.Finalized), "finalized");
@@ -69,7 +71,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes memory proof = abi.encodePacked(uint8(1), "some attestation bytes");
         bytes32 expected = keccak256(abi.encode(address(handler), t, uint8(0), agent, false, inputHash, _out(0), keccak256(proof)));
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStageProven(t, 0, address(verifier), expected);
+        emit IAgentExecHandlerEvents.AgentStageProven(t, 0, address(verifier), expected);
         handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(verifier), 0);
     }
 
@@ -91,7 +93,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _prove(t, 0, inputHash, APPROVED);
         _step(t, 1, inputHash, true);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 1, _out(1));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 1, _out(1));
         _prove(t, 1, inputHash, APPROVED);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "finalized at stage 1 of 4");
     }
@@ -121,7 +123,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _stepChained(t, 1, inputHash, true);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 1, inputHash, _out(1)
+                IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 1, inputHash, _out(1)
             )
         );
         _prove(t, 1, inputHash, APPROVED);
@@ -138,7 +140,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 1, attested, true);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, _out(0)
+                IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, _out(0)
             )
         );
         _prove(t, 0, inputHash, APPROVED);
@@ -156,7 +158,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes32 digest = _verifierDigest(t, 0, inputHash, _out(0), DENIED);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskHalted(t, 0, digest);
+        emit IAgentExecHandlerEvents.AgentTaskHalted(t, 0, digest);
         _prove(t, 0, inputHash, DENIED);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Halted, "halted");
         vm.expectRevert(
@@ -229,16 +231,16 @@ contract AgentHandlerProveTest is AgentExecFixture {
 
     function test_onAgentProve_unknownTask_reverts() public {
         bytes32 unknown = keccak256("no such task");
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskNotFound.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerTaskNotFound.selector, unknown));
         _prove(unknown, 0, inputHash, APPROVED);
     }
 
     function test_onAgentProve_stepNotRecorded_reverts() public {
         bytes32 t = _dispatch(_registerUniform(2, ASYNC));
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStepNotRecorded.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStepNotRecorded.selector, t, 0));
         _prove(t, 0, inputHash, APPROVED);
         _step(t, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStepNotRecorded.selector, t, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStepNotRecorded.selector, t, 1));
         _prove(t, 1, inputHash, APPROVED);
     }
 
@@ -246,7 +248,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(2, ASYNC));
         _step(t, 0, inputHash, false);
         _prove(t, 0, inputHash, APPROVED);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, 0));
         _prove(t, 0, inputHash, APPROVED);
     }
 
@@ -255,7 +257,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 0, inputHash, true);
         bytes32 forged = keccak256("a better-looking output");
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, forged)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, forged)
         );
         handler.onAgentProve(t, inputHash, forged, _ph(_proof(APPROVED)), address(verifier), 0);
     }
@@ -266,7 +268,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 1, inputHash, true);
         bytes32 other = keccak256("other input");
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 1, other, _out(1))
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 1, other, _out(1))
         );
         _prove(t, 1, other, APPROVED);
     }
@@ -277,7 +279,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         ConfigurableVerifier lenient = new ConfigurableVerifier(APPROVED);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, 0, address(verifier), address(lenient)
+                IAgentExecHandlerErrors.AgentHandlerVerifierMismatch.selector, t, 0, address(verifier), address(lenient)
             )
         );
         handler.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(lenient), 0);
@@ -288,10 +290,10 @@ contract AgentHandlerProveTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         _step(t, 1, inputHash, false);
         _step(t, 2, inputHash, true);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, t, 3));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, t, 3));
         _prove(t, 2, inputHash, APPROVED);
         _prove(t, 1, inputHash, APPROVED);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, t, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, t, 1));
         _prove(t, 2, inputHash, APPROVED);
     }
 
@@ -302,7 +304,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         }
         _prove(t, 0, inputHash, APPROVED);
         _prove(t, 2, inputHash, APPROVED);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, t, 2));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, t, 2));
         _prove(t, 3, inputHash, APPROVED);
     }
 
@@ -312,7 +314,7 @@ contract AgentHandlerProveTest is AgentExecFixture {
         uint256 deadline = handler.taskOf(t).deadline;
         vm.warp(deadline);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerDeadlinePassed.selector, t, deadline, deadline)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerDeadlinePassed.selector, t, deadline, deadline)
         );
         _prove(t, 0, inputHash, APPROVED);
     }

@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {MockIdentityRegistry} from "../../contracts/mocks/MockIdentityRegistry.sol";
 import {BoundedCall} from "../../contracts/libraries/BoundedCall.sol";
@@ -27,7 +29,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
 
     function test_onAgentStep_stageZeroAcceptedAndEmitted() public {
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepAccepted(id, 0, agent, AGENT_ID, inputHash, _out(0), false);
+        emit IAgentExecHandlerEvents.AgentStepAccepted(id, 0, agent, AGENT_ID, inputHash, _out(0), false);
         _step(id, 0, inputHash, false);
         IAgentExecHandler.TaskView memory v = handler.taskOf(id);
         assertEq(v.steppedStages, 1, "stepped");
@@ -55,7 +57,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
 
     function test_onAgentStep_agentIdIsNotCheckedUnderAllowlist() public {
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepAccepted(id, 0, agent, 123456, inputHash, _out(0), false);
+        emit IAgentExecHandlerEvents.AgentStepAccepted(id, 0, agent, 123456, inputHash, _out(0), false);
         vm.prank(agent);
         handler.onAgentStep(id, inputHash, _out(0), "", 123456, agent, 0, false, "");
     }
@@ -79,13 +81,13 @@ contract AgentHandlerStepTest is AgentExecFixture {
     // ---------------------------------------------------------------- who
 
     function test_onAgentStep_callerNotAgent_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerCallerNotAgent.selector, stranger, agent));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerCallerNotAgent.selector, stranger, agent));
         _stepAs(stranger, agent, AGENT_ID, 0);
     }
 
     function test_onAgentStep_unauthorizedAgent_reverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, id, stranger, AGENT_ID)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, id, stranger, AGENT_ID)
         );
         _stepAs(stranger, stranger, AGENT_ID, 0);
     }
@@ -104,7 +106,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         reg.setOwner(1, agent);
         bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
         vm.prank(agent2);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent2, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, agent2, 1));
         handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
     }
 
@@ -112,7 +114,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         MockIdentityRegistry reg = new MockIdentityRegistry();
         bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent, 42));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, agent, 42));
         handler.onAgentStep(t, inputHash, _out(0), "", 42, agent, 0, true, "");
     }
 
@@ -122,7 +124,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
         reg.setOwner(1, agent2);
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, agent, 1));
         handler.onAgentStep(t, inputHash, _out(0), "", 1, agent, 0, true, "");
         vm.prank(agent2);
         handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
@@ -167,7 +169,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         reg.setAgentWallet(2, agent2); // agent2 is agent 2's wallet, not agent 1's
         bytes32 t = _dispatch(_register(_registryPolicy(address(reg))));
         vm.prank(agent2);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent2, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, agent2, 1));
         handler.onAgentStep(t, inputHash, _out(0), "", 1, agent2, 0, true, "");
     }
 
@@ -220,7 +222,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         p.agents = new address[](0);
         bytes32 t = _dispatch(_register(p));
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerCallerNotAgent.selector, stranger, agent));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerCallerNotAgent.selector, stranger, agent));
         handler.onAgentStep(t, inputHash, _out(0), "", 0, agent, 0, true, "");
     }
 
@@ -236,7 +238,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
     function test_onAgentStep_unknownTask_reverts() public {
         bytes32 unknown = keccak256("no such task");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskNotFound.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerTaskNotFound.selector, unknown));
         handler.onAgentStep(unknown, inputHash, _out(0), "", AGENT_ID, agent, 0, false, "");
     }
 
@@ -244,7 +246,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         uint256 deadline = handler.taskOf(id).deadline;
         vm.warp(deadline);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerDeadlinePassed.selector, id, deadline, deadline)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerDeadlinePassed.selector, id, deadline, deadline)
         );
         _step(id, 0, inputHash, false);
     }
@@ -296,56 +298,56 @@ contract AgentHandlerStepTest is AgentExecFixture {
     // ---------------------------------------------------------------- which stage
 
     function test_onAgentStep_stageOutOfRange_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfRange.selector, id, 3, 3));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfRange.selector, id, 3, 3));
         _step(id, 3, inputHash, true);
     }
 
     function test_onAgentStep_stage255OutOfRange_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfRange.selector, id, 255, 3));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfRange.selector, id, 255, 3));
         _step(id, 255, inputHash, true);
     }
 
     function test_onAgentStep_skippingAStage_reverts() public {
         _step(id, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, id, 2, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, id, 2, 1));
         _step(id, 2, inputHash, true);
     }
 
     function test_onAgentStep_firstStepNotAtZero_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, id, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, id, 1, 0));
         _step(id, 1, inputHash, false);
     }
 
     function test_onAgentStep_replayedStage_reverts() public {
         _step(id, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, id, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, id, 0, 1));
         _step(id, 0, inputHash, false);
     }
 
     function test_onAgentStep_afterEarlyFinal_reverts() public {
         bytes32 t = _dispatch(_register(_policy(_uniform(3, ASYNC), 0)));
         _step(t, 0, inputHash, true);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSteppingClosed.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSteppingClosed.selector, t, 0));
         _step(t, 1, inputHash, false);
     }
 
     // ---------------------------------------------------------------- the final flag
 
     function test_onAgentStep_finalBeforeMinFinalStage_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerFinalFlagInvalid.selector, id, 0, true));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerFinalFlagInvalid.selector, id, 0, true));
         _step(id, 0, inputHash, true);
     }
 
     function test_onAgentStep_lastStageWithoutFinal_reverts() public {
         _step(id, 0, inputHash, false);
         _step(id, 1, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerFinalFlagInvalid.selector, id, 2, false));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerFinalFlagInvalid.selector, id, 2, false));
         _step(id, 2, inputHash, false);
     }
 
     function test_onAgentStep_singleStageMustBeFinal_reverts() public {
         bytes32 t = _dispatch(_registerUniform(1, SYNC));
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerFinalFlagInvalid.selector, t, 0, false));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerFinalFlagInvalid.selector, t, 0, false));
         _step(t, 0, inputHash, false);
     }
 
@@ -354,7 +356,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
     function test_onAgentStep_syncStageUnproven_reverts() public {
         bytes32 t = _dispatch(_registerUniform(3, SYNC));
         _step(t, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSyncStageUnproven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSyncStageUnproven.selector, t, 0));
         _step(t, 1, inputHash, false);
     }
 
@@ -362,7 +364,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(2, SYNC));
         _step(t, 0, inputHash, false);
         _prove(t, 0, inputHash, INVALID);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSyncStageUnproven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSyncStageUnproven.selector, t, 0));
         _step(t, 1, inputHash, true);
     }
 
@@ -381,7 +383,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(_policy(s, 3)));
         _step(t, 0, inputHash, false);
         _step(t, 1, inputHash, false); // stage 0 is async: no wait
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSyncStageUnproven.selector, t, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSyncStageUnproven.selector, t, 1));
         _step(t, 2, inputHash, false);
         _prove(t, 1, inputHash, APPROVED);
         _step(t, 2, inputHash, false); // stage 0 still unproven: async does not gate
@@ -393,7 +395,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
 
     function test_onAgentStep_zeroOutputHash_reverts() public {
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerZeroOutputHash.selector, id, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerZeroOutputHash.selector, id, 0));
         handler.onAgentStep(id, inputHash, bytes32(0), "", AGENT_ID, agent, 0, false, "");
     }
 
@@ -403,7 +405,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         vm.prank(agent);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerOutputHashMismatch.selector, id, claimed, keccak256(output)
+                IAgentExecHandlerErrors.AgentHandlerOutputHashMismatch.selector, id, claimed, keccak256(output)
             )
         );
         handler.onAgentStep(id, inputHash, claimed, output, AGENT_ID, agent, 0, false, "");
@@ -415,7 +417,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         vm.prank(agent);
         if (claimed != computed) {
             vm.expectRevert(
-                abi.encodeWithSelector(IAgentExecHandler.AgentHandlerOutputHashMismatch.selector, id, claimed, computed)
+                abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerOutputHashMismatch.selector, id, claimed, computed)
             );
         }
         handler.onAgentStep(id, inputHash, claimed, output, AGENT_ID, agent, 0, false, "");
@@ -426,7 +428,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
     function test_onAgentStep_sentinelViolation_reverts() public {
         bytes32 other = keccak256("what the model was really fed");
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, id, inputHash, other)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, id, inputHash, other)
         );
         _step(id, 0, other, false);
     }
@@ -437,7 +439,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(p));
         bytes32 attested = keccak256(abi.encode(inputHash, PIPELINE));
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, t, attested, inputHash)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, t, attested, inputHash)
         );
         _step(t, 0, inputHash, false);
         _step(t, 0, attested, false);
@@ -450,7 +452,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(p));
         bytes32 transformed = keccak256(abi.encode(inputHash, IDENTITY_PIPELINE));
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, t, inputHash, transformed)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, t, inputHash, transformed)
         );
         _step(t, 0, transformed, true);
         _step(t, 0, inputHash, true);
@@ -459,7 +461,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
     function test_onAgentStep_laterStageNotAttestedInput_reverts() public {
         _step(id, 0, inputHash, false);
         bytes32 other = keccak256("other input");
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, id, 1, other));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotAttested.selector, id, 1, other));
         _step(id, 1, other, false);
     }
 
@@ -470,7 +472,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 attested = keccak256(abi.encode(inputHash, PIPELINE));
         _step(t, 0, attested, false);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, t, 1, inputHash)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotAttested.selector, t, 1, inputHash)
         );
         _step(t, 1, inputHash, true); // the declared (pre-transform) hash is not what stages key on
         _step(t, 1, attested, true);
@@ -482,7 +484,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(_policy(s, 1)));
         _step(t, 0, inputHash, false);
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotChained.selector, t, 1, inputHash));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotChained.selector, t, 1, inputHash));
         handler.onAgentStep(t, inputHash, _out(1), "", AGENT_ID, agent, 1, true, _w(inputHash));
         _stepChained(t, 1, inputHash, true);
         assertEq(handler.stepDigest(t, 1), _stepDigest(_out(0), _out(1), agent, true), "chained step recorded");
@@ -495,21 +497,21 @@ contract AgentHandlerStepTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes32 wrongWitness = keccak256("not stage 0's input");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotChained.selector, t, 1, _out(0)));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotChained.selector, t, 1, _out(0)));
         handler.onAgentStep(t, _out(0), _out(1), "", AGENT_ID, agent, 1, true, _w(wrongWitness));
     }
 
     function test_onAgentStep_laterStageWithoutWitness_reverts() public {
         _step(id, 0, inputHash, false);
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingWitness.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerMissingWitness.selector, id, 1));
         handler.onAgentStep(id, inputHash, _out(1), "", AGENT_ID, agent, 1, false, hex"00112233");
     }
 
     function test_onAgentStep_attestedStageWrongWitness_reverts() public {
         _step(id, 0, inputHash, false);
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, id, 1, inputHash));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotAttested.selector, id, 1, inputHash));
         handler.onAgentStep(id, inputHash, _out(1), "", AGENT_ID, agent, 1, false, _w(keccak256("not stage 0's output")));
     }
 
@@ -532,7 +534,7 @@ contract AgentHandlerStepTest is AgentExecFixture {
         bytes32 attested = piped ? keccak256(abi.encode(declared, PIPELINE)) : declared;
         if (given != attested) {
             vm.expectRevert(
-                abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, t, attested, given)
+                abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, t, attested, given)
             );
         }
         _step(t, 0, given, true);

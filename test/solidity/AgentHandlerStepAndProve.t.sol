@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {RevertingVerifier} from "../../contracts/mocks/RevertingVerifier.sol";
@@ -22,11 +24,11 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(1, SYNC));
         bytes32 digest = _verifierDigest(t, 0, agent, true, inputHash, _out(0), APPROVED);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepAccepted(t, 0, agent, AGENT_ID, inputHash, _out(0), true);
+        emit IAgentExecHandlerEvents.AgentStepAccepted(t, 0, agent, AGENT_ID, inputHash, _out(0), true);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStageProven(t, 0, address(verifier), digest);
+        emit IAgentExecHandlerEvents.AgentStageProven(t, 0, address(verifier), digest);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 0, _out(0));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 0, _out(0));
         _sp(_agentStep(t, inputHash, _out(0), 0, true, ""), APPROVED);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Finalized, "finalized in one call");
     }
@@ -43,7 +45,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes32 digest = _verifierDigest(t, 1, inputHash, _out(1), APPROVED);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStageProven(t, 1, address(verifier), digest);
+        emit IAgentExecHandlerEvents.AgentStageProven(t, 1, address(verifier), digest);
         _sp(_agentStep(t, inputHash, _out(1), 1, false, _w(_out(0))), APPROVED);
         assertEq(handler.taskOf(t).provenStages, 2, "stage 1 proven, stage 0 still open");
     }
@@ -106,7 +108,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_register(_policy(s, 1)));
         bytes32 digest = _verifierDigest(t, 0, inputHash, _out(0), DENIED);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskHalted(t, 0, digest);
+        emit IAgentExecHandlerEvents.AgentTaskHalted(t, 0, digest);
         _sp(_agentStep(t, inputHash, _out(0), 0, false, ""), DENIED);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
         assertEq(uint256(v.status), uint256(IAgentExecHandler.TaskStatus.Halted), "halted");
@@ -119,7 +121,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, true, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, t, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, t, 1));
         handler.stepAndProve(st, _proof(APPROVED));
         assertEq(handler.taskOf(t).steppedStages, 1, "nothing recorded");
     }
@@ -130,7 +132,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(1, SYNC));
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(0), 0, true, "");
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerCallerNotAgent.selector, stranger, agent));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerCallerNotAgent.selector, stranger, agent));
         handler.stepAndProve(st, _proof(APPROVED));
     }
 
@@ -140,7 +142,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         st.agent = stranger;
         vm.prank(stranger);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
         );
         handler.stepAndProve(st, _proof(APPROVED));
     }
@@ -149,7 +151,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         bytes32 t = _dispatch(_registerUniform(3, ASYNC));
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, false, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, t, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, t, 1, 0));
         handler.stepAndProve(st, _proof(APPROVED));
     }
 
@@ -158,7 +160,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, true, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSyncStageUnproven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSyncStageUnproven.selector, t, 0));
         handler.stepAndProve(st, _proof(APPROVED));
     }
 
@@ -169,7 +171,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(0), 0, true, "");
         vm.prank(agent);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerDeadlinePassed.selector, t, deadline, deadline)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerDeadlinePassed.selector, t, deadline, deadline)
         );
         handler.stepAndProve(st, _proof(APPROVED));
     }
@@ -180,7 +182,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         IAgentExecHandler.AgentStep memory st = _agentStep(t, other, _out(0), 0, true, "");
         vm.prank(agent);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, t, inputHash, other)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, t, inputHash, other)
         );
         handler.stepAndProve(st, _proof(APPROVED));
     }
@@ -194,9 +196,9 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _step(t, 2, inputHash, true);
         bytes32 better = keccak256("a better stage 1");
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepReplaced(t, 1, 1);
+        emit IAgentExecHandlerEvents.AgentStepReplaced(t, 1, 1);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepAccepted(t, 1, agent, AGENT_ID, inputHash, better, false);
+        emit IAgentExecHandlerEvents.AgentStepAccepted(t, 1, agent, AGENT_ID, inputHash, better, false);
         _sp(_agentStep(t, inputHash, better, 1, false, _w(_out(0))), APPROVED);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
         assertEq(v.steppedStages, 2, "stage 2 discarded");
@@ -214,11 +216,11 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         bytes32 better = keccak256("a better stage 0");
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, better, 0, false, "");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingWitness.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerMissingWitness.selector, t, 0));
         handler.stepAndProve(st, _proof(APPROVED));
         st.data = _w(keccak256("not the recorded output"));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, t, 0, inputHash));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotAttested.selector, t, 0, inputHash));
         handler.stepAndProve(st, _proof(APPROVED));
         st.data = _w(_out(0)); // the output being replaced
         _sp(st, APPROVED);
@@ -231,7 +233,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _prove(t, 0, inputHash, APPROVED);
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, keccak256("other"), 0, false, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, 0));
         handler.stepAndProve(st, _proof(APPROVED));
     }
 
@@ -242,7 +244,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _prove(t, 1, inputHash, APPROVED);
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, keccak256("other"), 0, false, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerLaterStageProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerLaterStageProven.selector, t, 0));
         handler.stepAndProve(st, _proof(APPROVED));
     }
 
@@ -293,7 +295,7 @@ contract AgentHandlerStepAndProveTest is AgentExecFixture {
         _step(t, 1, inputHash, false);
         IAgentExecHandler.AgentStep memory st = _agentStep(t, inputHash, _out(1), 1, false, _w(_out(0)));
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerReplacementUnchanged.selector, t, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerReplacementUnchanged.selector, t, 1));
         handler.stepAndProve(st, _proof(APPROVED));
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
         assertFalse(v.finalStepped, "flags unchanged");

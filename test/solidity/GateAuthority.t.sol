@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {EcdsaAttestationVerifier} from "../../contracts/verifiers/EcdsaAttestationVerifier.sol";
 import {MockIdentityRegistry} from "../../contracts/mocks/MockIdentityRegistry.sol";
@@ -126,7 +128,7 @@ contract GateAuthorityTest is AgentExecFixture {
         bytes32 t = _dispatch(_judgedWf(ALLOWLIST));
         bytes memory denial = _honestProposalAndGate(t);
         bytes memory escape = _escapeProof(t, agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerGateLocked.selector, t, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerGateLocked.selector, t, 0, 1));
         _escapeAttempt(t, agent, escape);
         handler.onAgentProve(t, _out(0), GATE_OUT, _ph(agent, denial), address(ecdsa), 1);
         _assertHalted(t);
@@ -151,7 +153,7 @@ contract GateAuthorityTest is AgentExecFixture {
         bytes memory denial = _honestProposalAndGate(t);
         bytes32 approve = keccak256("gate: approve");
         bytes memory approval = _attest(t, 1, agent, false, _out(0), approve, 1);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerGateLocked.selector, t, 1, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerGateLocked.selector, t, 1, 1));
         _stepAndProveAs(agent, t, 1, _out(0), approve, false, _w(inputHash, agent), approval);
         handler.onAgentProve(t, _out(0), GATE_OUT, _ph(agent, denial), address(ecdsa), 1);
         _assertHalted(t);
@@ -165,7 +167,7 @@ contract GateAuthorityTest is AgentExecFixture {
         handler.onAgentProve(t, _out(0), approve, _ph(agent, _attest(t, 1, agent, false, _out(0), approve, 1)), address(ecdsa), 1);
         // once the gate is proven, the stages before it are settled too
         bytes memory escape = _escapeProof(t, agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerLaterStageProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerLaterStageProven.selector, t, 0));
         _escapeAttempt(t, agent, escape);
         _stepAs(agent, t, 2, inputHash, _out(2), true, _w(_out(0), agent));
         handler.onAgentProve(t, inputHash, _out(0), _ph(agent, _attest(t, 0, agent, false, inputHash, _out(0), 1)), address(ecdsa), 0);
@@ -180,7 +182,7 @@ contract GateAuthorityTest is AgentExecFixture {
         bytes32 t = _dispatch(_judgedWf(ALLOWLIST));
         _honestProposalAndGate(t);
         bytes memory escape = _escapeProof(t, agent2);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerGateLocked.selector, t, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerGateLocked.selector, t, 0, 1));
         _escapeAttempt(t, agent2, escape);
         assertEq(handler.stepDigest(t, 1), _stepDigest(_out(0), GATE_OUT, agent, false), "honest gate step kept");
     }
@@ -230,7 +232,7 @@ contract GateAuthorityTest is AgentExecFixture {
         _stepAs(agent, t, 1, _out(0), approve, false, _w(inputHash, agent));
         handler.onAgentProve(t, _out(0), approve, _ph(agent, _attest(t, 1, agent, false, _out(0), approve, 1)), address(ecdsa), 1);
         bytes memory escape = _escapeProof(t, stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerLaterStageProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerLaterStageProven.selector, t, 0));
         _escapeAttempt(t, stranger, escape);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Active, "active");
         assertEq(handler.taskOf(t).provenStages, 2, "the honest gate approval stands");
@@ -295,7 +297,7 @@ contract GateAuthorityTest is AgentExecFixture {
         bytes32 t = _dispatch(_stage0GateWf(ALLOWLIST));
         bytes32 deny = keccak256("deny: injection detected");
         vm.expectEmit(true, true, false, false, address(handler));
-        emit IAgentExecHandler.AgentTaskHalted(t, 0, bytes32(0));
+        emit IAgentExecHandlerEvents.AgentTaskHalted(t, 0, bytes32(0));
         _stepAndProveAs(agent, t, 0, inputHash, deny, false, "", _attest(t, 0, agent, false, inputHash, deny, 2));
         _assertHalted(t);
     }
@@ -304,7 +306,7 @@ contract GateAuthorityTest is AgentExecFixture {
     function test_stage0Gate_allowlistStrangerCannotStep() public {
         bytes32 t = _dispatch(_stage0GateWf(ALLOWLIST));
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
         );
         _stepAs(stranger, t, 0, inputHash, keccak256("deny"), false, "");
     }

@@ -8,6 +8,8 @@ import {AgentTask} from "../../contracts/interfaces/AgentTask.sol";
 import {IAgentCaller} from "../../contracts/interfaces/IAgentCaller.sol";
 import {IAgentExecCaller} from "../../contracts/interfaces/IAgentExecCaller.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {EcdsaAttestationVerifier} from "../../contracts/verifiers/EcdsaAttestationVerifier.sol";
 
@@ -70,7 +72,7 @@ contract HostileActorsTest is AgentExecFixture {
         vm.prank(agent);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerWyriweViolation.selector, attackers, keccak256("attacker's input"), inputHash
+                IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, attackers, keccak256("attacker's input"), inputHash
             )
         );
         handler.onAgentStep(attackers, inputHash, _out(0), "", AGENT_ID, agent, 0, false, "");
@@ -93,14 +95,14 @@ contract HostileActorsTest is AgentExecFixture {
     function test_replayedStep_reverts() public {
         bytes32 t = _dispatch(wf);
         _step(t, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, t, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, t, 0, 1));
         _step(t, 0, inputHash, false);
     }
 
     function test_replayedFinalStep_reverts() public {
         bytes32 t = _dispatch(_register(_policy(_uniform(3, ASYNC), 0)));
         _step(t, 0, inputHash, true);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSteppingClosed.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSteppingClosed.selector, t, 0));
         _step(t, 0, inputHash, true);
     }
 
@@ -109,7 +111,7 @@ contract HostileActorsTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes memory proof = _attest(t, 0, inputHash, _out(0), 1);
         handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(ecdsa), 0);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, 0));
         handler.onAgentProve(t, inputHash, _out(0), _ph(proof), address(ecdsa), 0);
     }
 
@@ -140,7 +142,7 @@ contract HostileActorsTest is AgentExecFixture {
         // a's step hashes and a's attestation presented at b
         bytes memory forA = _attest(a, 0, inputHash, _out(0), 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, b, 0, inputHash, _out(0))
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, b, 0, inputHash, _out(0))
         );
         handler.onAgentProve(b, inputHash, _out(0), _ph(forA), address(ecdsa), 0);
     }
@@ -169,7 +171,7 @@ contract HostileActorsTest is AgentExecFixture {
         // stage 0's result and attestation presented as stage 1's
         bytes memory stage0 = _attest(t, 0, inputHash, _out(0), 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 1, inputHash, _out(0))
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 1, inputHash, _out(0))
         );
         handler.onAgentProve(t, inputHash, _out(0), _ph(stage0), address(ecdsa), 1);
     }
@@ -191,7 +193,7 @@ contract HostileActorsTest is AgentExecFixture {
         bytes32 t = _dispatch(wf);
         vm.prank(stranger);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, stranger, AGENT_ID)
         );
         handler.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, stranger, 0, false, "");
     }
@@ -199,13 +201,13 @@ contract HostileActorsTest is AgentExecFixture {
     function test_impersonatingTheAgent_reverts() public {
         bytes32 t = _dispatch(wf);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerCallerNotAgent.selector, stranger, agent));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerCallerNotAgent.selector, stranger, agent));
         handler.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, agent, 0, false, "");
     }
 
     function test_impersonatingTheRequesterAtDispatch_reverts() public {
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedCaller.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedCaller.selector, stranger));
         handler.onAgentTaskDispatched(keccak256("forged"), requester, wf, inputHash, block.timestamp + TTL);
     }
 
@@ -241,7 +243,7 @@ contract HostileActorsTest is AgentExecFixture {
         vm.prank(stranger);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerDeadlineNotPassed.selector, t, deadline, block.timestamp
+                IAgentExecHandlerErrors.AgentHandlerDeadlineNotPassed.selector, t, deadline, block.timestamp
             )
         );
         handler.expireTask(t);
@@ -252,7 +254,7 @@ contract HostileActorsTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, 0, address(ecdsa), address(verifier)
+                IAgentExecHandlerErrors.AgentHandlerVerifierMismatch.selector, t, 0, address(ecdsa), address(verifier)
             )
         );
         handler.onAgentProve(t, inputHash, _out(0), _ph(_proof(APPROVED)), address(verifier), 0);
@@ -284,7 +286,7 @@ contract HostileActorsTest is AgentExecFixture {
         // the honest agent replaces stage 0 (witness: the junk output it displaces), discarding the junk stage 1
         bytes memory proof = _attest(t, 0, inputHash, _out(0), 1);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepReplaced(t, 0, 1);
+        emit IAgentExecHandlerEvents.AgentStepReplaced(t, 0, 1);
         vm.prank(agent);
         handler.stepAndProve(_honestStep(t, 0, _out(0), false, _w(junk, stranger)), proof);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
@@ -322,7 +324,7 @@ contract HostileActorsTest is AgentExecFixture {
         // and once proven, no replacement at all
         bytes memory junkProof = _attest(t, 0, inputHash, junk, 1); // even a valid attestation of another result
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, 0));
         handler.stepAndProve(st, junkProof);
     }
 
@@ -332,7 +334,7 @@ contract HostileActorsTest is AgentExecFixture {
         vm.prank(stranger);
         handler.onAgentStep(t, inputHash, junk, "", 0, stranger, 0, false, "");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, t, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, t, 0, 1));
         handler.onAgentStep(t, inputHash, _out(0), "", AGENT_ID, agent, 0, false, _w(junk));
     }
 
@@ -371,7 +373,7 @@ contract HostileActorsTest is AgentExecFixture {
         handler.onAgentProve(t, inputHash, _out(0), _ph(copier, honestProof), address(ecdsa), 0);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, _out(0)
+                IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, 0, inputHash, _out(0)
             )
         );
         handler.onAgentProve(t, inputHash, _out(0), _ph(agent, honestProof), address(ecdsa), 0);
@@ -380,7 +382,7 @@ contract HostileActorsTest is AgentExecFixture {
 
         // the honest agent re-records its own step (a different digest) with its own proof
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentStepReplaced(t, 0, 0);
+        emit IAgentExecHandlerEvents.AgentStepReplaced(t, 0, 0);
         vm.prank(agent);
         handler.stepAndProve(_agentStep(t, inputHash, _out(0), 0, false, _w(_out(0), copier)), honestProof);
         IAgentExecHandler.TaskView memory v = handler.taskOf(t);
@@ -438,7 +440,7 @@ contract HostileActorsTest is AgentExecFixture {
     function test_onAgentProve_missingProveHeader_reverts() public {
         bytes32 t = _dispatch(wf);
         _step(t, 0, inputHash, false);
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingProveHeader.selector, t, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerMissingProveHeader.selector, t, 0));
         handler.onAgentProve(t, inputHash, _out(0), new bytes(19), address(ecdsa), 0);
     }
 }

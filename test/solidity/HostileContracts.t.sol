@@ -7,6 +7,8 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {AgentTask} from "../../contracts/interfaces/AgentTask.sol";
 import {IAgentExecCaller} from "../../contracts/interfaces/IAgentExecCaller.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {RevertingVerifier} from "../../contracts/mocks/RevertingVerifier.sol";
 import {GasBurningVerifier} from "../../contracts/mocks/GasBurningVerifier.sol";
@@ -61,7 +63,7 @@ contract HostileContractsTest is AgentExecFixture {
         assertLe(used, gasCap, "hostile prove gas bounded");
         assertEq(keccak256(abi.encode(handler.taskOf(t))), keccak256(abi.encode(before)), "task untouched");
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 0, _out(0));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 0, _out(0));
         handler.onAgentProve(t, inputHash, _out(0), _ph(bytes("honest")), v, 0);
     }
 
@@ -289,7 +291,7 @@ contract HostileContractsTest is AgentExecFixture {
         assertFalse(ok, "refused");
         assertEq(
             ret,
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, agent, 1),
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, agent, 1),
             "UnauthorizedAgent"
         );
         assertLe(used, 2 * handler.REGISTRY_LOOKUP_GAS() + PROVE_OVERHEAD, "both lookups bounded");

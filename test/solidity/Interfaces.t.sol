@@ -22,6 +22,21 @@ contract InterfacesTest is AgentExecFixture {
         assertEq(bytes32(IAgentCaller.callAgent.selector), bytes32(computed), "selector");
     }
 
+    /// @notice Splitting IAgentExecHandler's errors and events into IAgentExecHandlerErrors / IAgentExecHandlerEvents
+    /// (which it inherits) leaves its ERC-165 id unchanged: the XOR of the five functions it declares itself.
+    function test_interfaceId_IAgentExecHandlerIs0x7dbeea66() public pure {
+        assertEq(bytes32(type(IAgentExecHandler).interfaceId), bytes32(bytes4(0x7dbeea66)), "type()");
+        bytes4 computed = IAgentExecHandler.stepAndProve.selector ^ IAgentExecHandler.expireTask.selector
+            ^ IAgentExecHandler.taskOf.selector ^ IAgentExecHandler.stepDigest.selector
+            ^ IAgentExecHandler.taskInputContext.selector;
+        assertEq(bytes32(computed), bytes32(bytes4(0x7dbeea66)), "xor of its own selectors");
+        assertEq(
+            bytes32(bytes4(keccak256("stepAndProve((bytes32,bytes32,bytes32,bytes,uint256,address,uint8,bool,bytes),bytes)"))),
+            bytes32(IAgentExecHandler.stepAndProve.selector),
+            "stepAndProve signature"
+        );
+    }
+
     function test_interfaceId_IAgentHandlerIs0x9346f8a8() public pure {
         assertEq(bytes32(type(IAgentHandler).interfaceId), bytes32(bytes4(0x9346f8a8)), "type()");
         bytes4 step = bytes4(keccak256("onAgentStep(bytes32,bytes32,bytes32,bytes,uint256,address,uint8,bool,bytes)"));

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {EcdsaAttestationVerifier} from "../../contracts/verifiers/EcdsaAttestationVerifier.sol";
@@ -93,7 +94,7 @@ contract ReplacementAndGasTest is AgentExecFixture {
         bytes memory denial = _attest(t, 0, agent2, false, inputHash, bad, 2);
         bytes32 digest = ecdsa.attestationDigest(address(handler), t, 0, agent2, false, inputHash, bad, 2);
         digest; // the denial is never even verified: under Allowlist the recorded gate step is locked
-        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandler.AgentHandlerGateLocked.selector, t, 0, 0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerGateLocked.selector, t, 0, 0));
         vm.prank(agent2);
         handler.stepAndProve(st, denial);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Active, "still active");

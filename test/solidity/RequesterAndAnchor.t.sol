@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
 import {IAgentTaskAnchorAuthority} from "../../contracts/interfaces/IAgentTaskAnchorAuthority.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 
@@ -45,7 +46,7 @@ contract RequesterAndAnchorTest is AgentExecFixture {
         bytes32 salt = keccak256("salt");
         bytes32 id = _expectedTaskId(stranger, address(handler), salt);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgentExecHandler.AgentHandlerRequesterNotAllowed.selector, id, wf, stranger)
+            abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerRequesterNotAllowed.selector, id, wf, stranger)
         );
         vm.prank(stranger);
         caller.callAgent(_task(wf, salt, block.timestamp + TTL), inputHash, "");
@@ -154,6 +155,29 @@ contract RequesterAndAnchorTest is AgentExecFixture {
         assertTrue(handler.canAnchor(t, stranger), "stepped");
         assertFalse(handler.canAnchor(t, agent), "never stepped");
         assertTrue(handler.canAnchor(t, requester), "requester");
+    }
+
+    /// @notice Under Open auth a later step skips the stepper-flag read when its witness names the stepping agent's
+    /// own recorded step (gas); an agent other than the witness's is still flagged, also on a chained stage.
+    function test_canAnchor_openAuthLaterStepsByOtherAgents_areFlagged() public {
+        IWorkflowPolicyRegistry.StagePolicy[] memory st = _uniform(3, ASYNC);
+        st[2].input = CHAINED;
+        IWorkflowPolicyRegistry.WorkflowPolicy memory p = _policy(st, 2);
+        p.agentAuth = IWorkflowPolicyRegistry.AgentAuth.Open;
+        p.agents = new address[](0);
+        bytes32 t = _dispatch(_register(p));
+        vm.prank(stranger);
+        handler.onAgentStep(t, inputHash, _out(0), "", 0, stranger, 0, false, "");
+        // stage 1 by the same agent (witness: its own stage-0 step): still a stepper
+        vm.prank(stranger);
+        handler.onAgentStep(t, inputHash, _out(1), "", 0, stranger, 1, false, _w(_out(0), stranger));
+        assertTrue(handler.canAnchor(t, stranger), "same agent");
+        assertFalse(handler.canAnchor(t, agent), "not yet");
+        // stage 2, chained, by another agent (witness: the stranger's stage-1 step): flagged
+        vm.prank(agent);
+        handler.onAgentStep(t, _out(1), _out(2), "", 0, agent, 2, true, _w(inputHash, stranger));
+        assertTrue(handler.canAnchor(t, agent), "other agent, chained stage");
+        assertFalse(handler.canAnchor(t, agent2), "never stepped");
     }
 
     function testFuzz_canAnchor_onlyRequesterBeforeAnyStep(address account) public {

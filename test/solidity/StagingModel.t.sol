@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {vm} from "./utils/Vm.sol";
 import {AgentExecFixture} from "./utils/Fixture.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerErrors} from "../../contracts/interfaces/IAgentExecHandlerErrors.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {ConfigurableVerifier} from "../../contracts/mocks/ConfigurableVerifier.sol";
 
@@ -257,50 +258,50 @@ contract StagingModelTest is AgentExecFixture {
     function _expectStep(Model memory m, Step memory a, bool replace) internal view returns (bytes memory) {
         bytes32 t = m.taskId;
         if (a.sender != a.agent) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerCallerNotAgent.selector, a.sender, a.agent);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerCallerNotAgent.selector, a.sender, a.agent);
         }
         bytes memory live = _expectLive(m);
         if (live.length != 0) return live;
         if (a.stage >= m.n) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfRange.selector, t, a.stage, m.n);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfRange.selector, t, a.stage, m.n);
         }
         if (replace && a.stage < m.stepped) {
             if (_isProven(m, a.stage)) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, a.stage);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, a.stage);
             }
             if (m.proven >> a.stage != 0) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerLaterStageProven.selector, t, a.stage);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerLaterStageProven.selector, t, a.stage);
             }
             // gate lock (the model's policies are Allowlist): an unproven recorded gate is the last step
             if (m.gating[m.stepped - 1]) {
                 return abi.encodeWithSelector(
-                    IAgentExecHandler.AgentHandlerGateLocked.selector, t, a.stage, m.stepped - 1
+                    IAgentExecHandlerErrors.AgentHandlerGateLocked.selector, t, a.stage, m.stepped - 1
                 );
             }
         } else {
             if (m.finalStepped) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSteppingClosed.selector, t, m.stepped - 1);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSteppingClosed.selector, t, m.stepped - 1);
             }
             if (a.stage != m.stepped) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageOutOfOrder.selector, t, a.stage, m.stepped);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageOutOfOrder.selector, t, a.stage, m.stepped);
             }
         }
         if (a.stage > 0 && m.sync[a.stage - 1] && !_isProven(m, a.stage - 1)) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerSyncStageUnproven.selector, t, a.stage - 1);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerSyncStageUnproven.selector, t, a.stage - 1);
         }
         bool finalOk = a.isFinal ? a.stage >= m.minFinal : a.stage + 1 < m.n;
         if (!finalOk) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerFinalFlagInvalid.selector, t, a.stage, a.isFinal);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerFinalFlagInvalid.selector, t, a.stage, a.isFinal);
         }
         if (a.agent != agent) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerUnauthorizedAgent.selector, t, a.agent, AGENT_ID);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerUnauthorizedAgent.selector, t, a.agent, AGENT_ID);
         }
         if (a.outputHash == bytes32(0)) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerZeroOutputHash.selector, t, a.stage);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerZeroOutputHash.selector, t, a.stage);
         }
         if (a.output.length != 0 && keccak256(a.output) != a.outputHash) {
             return abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerOutputHashMismatch.selector, t, a.outputHash, keccak256(a.output)
+                IAgentExecHandlerErrors.AgentHandlerOutputHashMismatch.selector, t, a.outputHash, keccak256(a.output)
             );
         }
         bytes memory input = _expectInput(m, a);
@@ -309,7 +310,7 @@ contract StagingModelTest is AgentExecFixture {
             replace && a.stage < m.stepped
                 && _stepDigest(a.inputHash, a.outputHash, a.agent, a.isFinal) == _record(m, a.stage)
         ) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerReplacementUnchanged.selector, t, a.stage);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerReplacementUnchanged.selector, t, a.stage);
         }
         return "";
     }
@@ -319,20 +320,20 @@ contract StagingModelTest is AgentExecFixture {
         bytes32 t = m.taskId;
         if (a.stage == 0 && m.stepped == 0) {
             if (a.inputHash != m.attested) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerWyriweViolation.selector, t, m.attested, a.inputHash);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerWyriweViolation.selector, t, m.attested, a.inputHash);
             }
             return "";
         }
         if (a.data.length < 52) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerMissingWitness.selector, t, a.stage);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerMissingWitness.selector, t, a.stage);
         }
         (bytes32 witness, address by) = _readWitness(a.data);
         if (a.stage != 0 && m.chained[a.stage]) {
             if (_stepDigest(witness, a.inputHash, by, _recordedFinal(m, a.stage - 1)) != _record(m, a.stage - 1)) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotChained.selector, t, a.stage, a.inputHash);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotChained.selector, t, a.stage, a.inputHash);
             }
         } else if (_stepDigest(a.inputHash, witness, by, _recordedFinal(m, 0)) != _record(m, 0)) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerInputNotAttested.selector, t, a.stage, a.inputHash);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerInputNotAttested.selector, t, a.stage, a.inputHash);
         }
         return "";
     }
@@ -375,7 +376,7 @@ contract StagingModelTest is AgentExecFixture {
         if (a.isFinal) {
             uint64 missing = uint64((uint256(1) << a.stage) - 1) & ~m.proven;
             if (missing != 0) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, m.taskId, missing);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, m.taskId, missing);
             }
         }
         if (a.verdict == uint8(APPROVED) || (a.verdict == uint8(DENIED) && m.gating[a.stage] && !replacing)) return "";
@@ -470,25 +471,25 @@ contract StagingModelTest is AgentExecFixture {
         bytes memory live = _expectLive(m);
         if (live.length != 0) return live;
         if (a.stage >= m.stepped) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStepNotRecorded.selector, t, a.stage);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStepNotRecorded.selector, t, a.stage);
         }
         if (_isProven(m, a.stage)) {
-            return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerStageAlreadyProven.selector, t, a.stage);
+            return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerStageAlreadyProven.selector, t, a.stage);
         }
         if (a.verifier != address(verifier)) {
             return abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerVerifierMismatch.selector, t, a.stage, address(verifier), a.verifier
+                IAgentExecHandlerErrors.AgentHandlerVerifierMismatch.selector, t, a.stage, address(verifier), a.verifier
             );
         }
         if (_stepDigest(a.inputHash, a.outputHash, agent, _recordedFinal(m, a.stage)) != _record(m, a.stage)) {
             return abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerProveBindingMismatch.selector, t, a.stage, a.inputHash, a.outputHash
+                IAgentExecHandlerErrors.AgentHandlerProveBindingMismatch.selector, t, a.stage, a.inputHash, a.outputHash
             );
         }
         if (m.finalStepped && a.stage + 1 == m.stepped) {
             uint64 missing = uint64((uint256(1) << a.stage) - 1) & ~m.proven;
             if (missing != 0) {
-                return abi.encodeWithSelector(IAgentExecHandler.AgentHandlerEarlierStagesUnproven.selector, t, missing);
+                return abi.encodeWithSelector(IAgentExecHandlerErrors.AgentHandlerEarlierStagesUnproven.selector, t, missing);
             }
         }
         return "";
@@ -502,7 +503,7 @@ contract StagingModelTest is AgentExecFixture {
             expected = abi.encodeWithSelector(IAgentExecHandler.AgentHandlerTaskNotActive.selector, m.taskId, m.status);
         } else if (block.timestamp < m.deadline) {
             expected = abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerDeadlineNotPassed.selector, m.taskId, m.deadline, block.timestamp
+                IAgentExecHandlerErrors.AgentHandlerDeadlineNotPassed.selector, m.taskId, m.deadline, block.timestamp
             );
         }
         vm.prank(stranger);
@@ -522,7 +523,7 @@ contract StagingModelTest is AgentExecFixture {
         }
         if (block.timestamp >= m.deadline) {
             return abi.encodeWithSelector(
-                IAgentExecHandler.AgentHandlerDeadlinePassed.selector, m.taskId, m.deadline, block.timestamp
+                IAgentExecHandlerErrors.AgentHandlerDeadlinePassed.selector, m.taskId, m.deadline, block.timestamp
             );
         }
         return "";

@@ -8,6 +8,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IAgentVerifier} from "../../contracts/interfaces/IAgentVerifier.sol";
 import {IAttesterSetVerifier} from "../../contracts/interfaces/IAttesterSetVerifier.sol";
 import {IAgentExecHandler} from "../../contracts/interfaces/IAgentExecHandler.sol";
+import {IAgentExecHandlerEvents} from "../../contracts/interfaces/IAgentExecHandlerEvents.sol";
 import {IWorkflowPolicyRegistry} from "../../contracts/interfaces/IWorkflowPolicyRegistry.sol";
 import {AgentHandler} from "../../contracts/AgentHandler.sol";
 import {EcdsaAttestationVerifier} from "../../contracts/verifiers/EcdsaAttestationVerifier.sol";
@@ -22,7 +23,7 @@ contract VerifiersTest is AgentExecFixture {
         "StageAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 inputHash,bytes32 outputHash,uint8 verdict)"
     );
     bytes32 internal constant WYRIWE_TYPEHASH = keccak256(
-        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
+        "WyriweAttestation(address handler,bytes32 taskId,uint8 stage,address agent,bool isFinal,bytes32 declaredInputHash,bytes32 pipelineHash,bytes32 attestedInputHash,bytes32 outputHash,uint8 verdict)"
     );
     /// @dev secp256k1 group order, to build the malleable twin of a signature.
     uint256 internal constant N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
@@ -79,13 +80,30 @@ contract VerifiersTest is AgentExecFixture {
         return keccak256(abi.encodePacked("\x19\x01", _domain("AgentExecEcdsaVerifier", address(ecdsa)), structHash));
     }
 
+    /// @dev The WYRIWE digest for a non-final step by {agent}.
     function _wyriweDigest(address h, bytes32 t, uint8 stage, bytes32 declared, bytes32 pipe, bytes32 out, uint8 verdict)
         internal
         view
         returns (bytes32)
     {
+        return _wyriweDigest(h, t, stage, agent, false, declared, pipe, out, verdict);
+    }
+
+    /// @dev The WYRIWE digest for a step by `by` with final flag `isFinal`, computed from the spec string.
+    function _wyriweDigest(
+        address h,
+        bytes32 t,
+        uint8 stage,
+        address by,
+        bool isFinal,
+        bytes32 declared,
+        bytes32 pipe,
+        bytes32 out,
+        uint8 verdict
+    ) internal view returns (bytes32) {
         bytes32 attested = (pipe == bytes32(0) || pipe == IDENTITY_PIPELINE) ? declared : keccak256(abi.encode(declared, pipe));
-        bytes32 structHash = keccak256(abi.encode(WYRIWE_TYPEHASH, h, t, stage, declared, pipe, attested, out, verdict));
+        bytes32 structHash =
+            keccak256(abi.encode(WYRIWE_TYPEHASH, h, t, stage, by, isFinal, declared, pipe, attested, out, verdict));
         return keccak256(abi.encodePacked("\x19\x01", _domain("AgentExecWyriweVerifier", address(wyriwe)), structHash));
     }
 
@@ -111,9 +129,14 @@ contract VerifiersTest is AgentExecFixture {
             "ecdsa"
         );
         assertEq(
-            wyriwe.attestationDigest(address(handler), T, 0, inputHash, PIPELINE, OUT, 2),
+            wyriwe.attestationDigest(address(handler), T, 0, agent, false, inputHash, PIPELINE, OUT, 2),
             _wyriweDigest(address(handler), T, 0, inputHash, PIPELINE, OUT, 2),
             "wyriwe"
+        );
+        assertEq(
+            wyriwe.attestationDigest(address(handler), T, 2, agent2, true, inputHash, bytes32(0), OUT, 1),
+            _wyriweDigest(address(handler), T, 2, agent2, true, inputHash, bytes32(0), OUT, 1),
+            "wyriwe binds agent and isFinal"
         );
     }
 
@@ -457,7 +480,7 @@ contract VerifiersTest is AgentExecFixture {
         _stepChained(t, 1, attested, true);
         bytes32 d1 = _ecdsaDigest(address(handler), t, 1, agent, true, _out(0), _out(1), 1);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskFinalized(t, 1, _out(1));
+        emit IAgentExecHandlerEvents.AgentTaskFinalized(t, 1, _out(1));
         handler.onAgentProve(t, _out(0), _out(1), _ph(_ecdsaProof(1, d1, 0, 1)), address(ecdsa), 1);
     }
 
@@ -466,7 +489,7 @@ contract VerifiersTest is AgentExecFixture {
         _step(t, 0, inputHash, false);
         bytes32 d0 = _wyriweDigest(address(handler), t, 0, inputHash, bytes32(0), _out(0), 2);
         vm.expectEmit(true, true, true, true, address(handler));
-        emit IAgentExecHandler.AgentTaskHalted(t, 0, d0);
+        emit IAgentExecHandlerEvents.AgentTaskHalted(t, 0, d0);
         handler.onAgentProve(t, inputHash, _out(0), _ph(_wyriweProof(2, inputHash, bytes32(0), d0)), address(wyriwe), 0);
         _assertStatus(t, IAgentExecHandler.TaskStatus.Halted, "halted");
     }

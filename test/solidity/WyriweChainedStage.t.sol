@@ -32,9 +32,10 @@ contract WyriweChainedStageTest is AgentExecFixture {
         _step(taskId, 0, inputHash, false);
     }
 
-    /// @notice A WYRIWE proof of stage 1 (sentinel pipeline) attesting `declared`, with witness `output0 ‖ agent0`.
+    /// @notice A WYRIWE proof of stage 1 (sentinel pipeline, final step by {agent}) attesting `declared`, with witness
+    /// `output0 ‖ agent0`.
     function _proof1(bytes32 taskId, bytes32 declared, bytes32 output0, address agent0) internal view returns (bytes memory) {
-        bytes32 d = wyriwe.attestationDigest(address(handler), taskId, 1, declared, bytes32(0), _out(1), 1);
+        bytes32 d = wyriwe.attestationDigest(address(handler), taskId, 1, agent, true, declared, bytes32(0), _out(1), 1);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(ATTESTER_PK, d);
         return abi.encodePacked(uint8(1), declared, bytes32(0), output0, agent0, r, s, v);
     }

@@ -26,6 +26,7 @@ export const PROVE_REJECTION_NAMES: readonly ProveRejectionName[] = [
   "MalformedVerdict",
   "InvalidProof",
   "Denied",
+  "VerifierNoCode",
 ];
 
 export function taskStatusName(code: number): TaskStatusName {

@@ -11,7 +11,8 @@ export type ProveRejectionName =
   | "VerifierOutOfGas"
   | "MalformedVerdict"
   | "InvalidProof"
-  | "Denied";
+  | "Denied"
+  | "VerifierNoCode";
 
 /** A recorded step, as `AgentStepAccepted` reports it. */
 export type AcceptedStep = {

@@ -18,6 +18,7 @@ import {
   type SignableVerdict,
   type StagePolicy,
   type WorkflowPolicy,
+  type WyriweStage0Witness,
 } from "../../../sdk/chain/index.js";
 import { deployCore, namedWallets } from "../../../scripts/lib/core.js";
 
@@ -129,7 +130,11 @@ export async function deployAgentExec() {
     return encodeStageProof({ verdict, signatures: [{ signer: attester.account.address, signature }] });
   }
 
-  /** A WyriweAttestationVerifier proof signed by the attester. */
+  /**
+   * A WyriweAttestationVerifier proof signed by the attester, for a step recorded by `step.agent` (default: the
+   * fixture's agent) with final flag `step.isFinal` (default false). After stage 0 it carries stage 0's witness
+   * `step.stage0` (required there).
+   */
   async function wyriweProof(
     taskId: Hex,
     stage: number,
@@ -137,6 +142,7 @@ export async function deployAgentExec() {
     pipelineHash: Hex,
     outputHash: Hex,
     verdict: SignableVerdict = Verdict.Approved,
+    step: { agent?: Address; isFinal?: boolean; stage0?: WyriweStage0Witness } = {},
   ) {
     const typed = wyriweAttestationTypedData({
       chainId,
@@ -144,6 +150,8 @@ export async function deployAgentExec() {
       handler: handler.address,
       taskId,
       stage,
+      agent: step.agent ?? agent.account.address,
+      isFinal: step.isFinal ?? false,
       declaredInputHash,
       pipelineHash,
       outputHash,
@@ -152,8 +160,10 @@ export async function deployAgentExec() {
     const signature = await attester.signTypedData(typed);
     return encodeWyriweProof({
       verdict,
+      stage,
       declaredInputHash,
       pipelineHash,
+      stage0Witness: step.stage0,
       signatures: [{ signer: attester.account.address, signature }],
     });
   }

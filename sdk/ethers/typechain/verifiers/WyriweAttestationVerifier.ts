@@ -12,7 +12,7 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
     getEvent(nameOrSignatureOrTopic: "EIP712DomainChanged"): EventFragment;
 
     encodeFunctionData(functionFragment: 'WYRIWE_ATTESTATION_TYPEHASH', values?: undefined): string;
-encodeFunctionData(functionFragment: 'attestationDigest', values: [AddressLike, BytesLike, BigNumberish, BytesLike, BytesLike, BytesLike, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'attestationDigest', values: [AddressLike, BytesLike, BigNumberish, AddressLike, boolean, BytesLike, BytesLike, BytesLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'attesters', values?: undefined): string;
 encodeFunctionData(functionFragment: 'eip712Domain', values?: undefined): string;
 encodeFunctionData(functionFragment: 'isAttester', values: [AddressLike]): string;
@@ -88,7 +88,7 @@ decodeFunctionResult(functionFragment: 'verifyStage', data: BytesLike): Result;
 
     
     attestationDigest: TypedContractMethod<
-      [handler: AddressLike, taskId: BytesLike, stage: BigNumberish, declaredInputHash: BytesLike, pipelineHash: BytesLike, outputHash: BytesLike, verdict: BigNumberish, ],
+      [handler: AddressLike, taskId: BytesLike, stage: BigNumberish, agent: AddressLike, isFinal: boolean, declaredInputHash: BytesLike, pipelineHash: BytesLike, outputHash: BytesLike, verdict: BigNumberish, ],
       [string],
       'view'
     >
@@ -144,7 +144,7 @@ decodeFunctionResult(functionFragment: 'verifyStage', data: BytesLike): Result;
 
     
     verifyStage: TypedContractMethod<
-      [taskId: BytesLike, stage: BigNumberish, arg2: AddressLike, arg3: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
+      [taskId: BytesLike, stage: BigNumberish, agent: AddressLike, isFinal: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
       [[bigint, string] & {verdict: bigint, digest: string }],
       'view'
     >
@@ -159,7 +159,7 @@ decodeFunctionResult(functionFragment: 'verifyStage', data: BytesLike): Result;
       'view'
     >;
 getFunction(nameOrSignature: 'attestationDigest'): TypedContractMethod<
-      [handler: AddressLike, taskId: BytesLike, stage: BigNumberish, declaredInputHash: BytesLike, pipelineHash: BytesLike, outputHash: BytesLike, verdict: BigNumberish, ],
+      [handler: AddressLike, taskId: BytesLike, stage: BigNumberish, agent: AddressLike, isFinal: boolean, declaredInputHash: BytesLike, pipelineHash: BytesLike, outputHash: BytesLike, verdict: BigNumberish, ],
       [string],
       'view'
     >;
@@ -194,7 +194,7 @@ getFunction(nameOrSignature: 'threshold'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'verifyStage'): TypedContractMethod<
-      [taskId: BytesLike, stage: BigNumberish, arg2: AddressLike, arg3: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
+      [taskId: BytesLike, stage: BigNumberish, agent: AddressLike, isFinal: boolean, inputHash: BytesLike, outputHash: BytesLike, proof: BytesLike, ],
       [[bigint, string] & {verdict: bigint, digest: string }],
       'view'
     >;
