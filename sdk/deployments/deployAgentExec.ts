@@ -77,9 +77,12 @@ function attesterSet(attesters: unknown, threshold: unknown, prefix: string): { 
   return { attesters: out, threshold: BigInt(t) };
 }
 
+/** One line for a viem / RPC error: its short message, plus the node's own words (viem's `details`) when they add something. */
 function firstLine(e: unknown): string {
-  const s = (e as { shortMessage?: unknown }).shortMessage ?? (e as Error).message ?? String(e);
-  return String(s).split("\n")[0]!;
+  const err = e as { shortMessage?: unknown; details?: unknown; message?: unknown };
+  const short = String(err?.shortMessage ?? err?.message ?? e).split("\n")[0]!;
+  const details = typeof err?.details === "string" ? err.details.split("\n")[0]! : "";
+  return details && !short.includes(details) ? `${short} (${details})` : short;
 }
 
 /**
