@@ -72,6 +72,11 @@ async function deployWithSdk(io: Io, opts: DeployOpts): Promise<void> {
     if (!/^[1-9][0-9]{0,5}$/.test(opts.threshold)) throw new CliError(`--threshold must be a positive integer, got ${opts.threshold}`, EXIT.usage);
     threshold = Number(opts.threshold);
   }
+  // The key is checked before the RPC is contacted: a missing one fails fast, without a node.
+  if (!process.env[opts.keyEnv]) {
+    const why = opts.rpc === undefined ? ` (no hardhat.config.ts and scripts/deploy.ts in ${opts.project}, so not the Ignition deploy: use --project <dir> for that)` : "";
+    throw new CliError(`deploy without Hardhat sends transactions: set ${opts.keyEnv} to the deployer's private key${why}`, EXIT.usage);
+  }
   const c = await connect({ rpc: opts.rpc, keyEnv: opts.keyEnv }, { needsWallet: true });
   progress(io, `deploying AgentCaller, AgentHandler, EcdsaAttestationVerifier, WyriweAttestationVerifier to chain ${c.chainId} (${c.rpc}) from ${c.account!.address}`);
   const t0 = performance.now();

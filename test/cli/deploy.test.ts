@@ -108,7 +108,7 @@ describe("agent-exec deploy --rpc from a directory that is not the project (SDK 
     const base = ["deploy", "--rpc", node.url, "--deployments-dir", join(work, "never"), "--project", work];
     const noKey = await cli(...base, "--key-env", "AGENT_EXEC_TEST_UNSET_KEY");
     assert.equal(noKey.code, 2);
-    assert.match(noKey.err, /^agent-exec: this command sends transactions: set AGENT_EXEC_TEST_UNSET_KEY/);
+    assert.match(noKey.err, /^agent-exec: deploy without Hardhat sends transactions: set AGENT_EXEC_TEST_UNSET_KEY/);
     process.env.K = DEV_KEYS[0];
     try {
       const t = await cli(...base, "--key-env", "K", "--attester", A[0]!, "--attester", A[1]!, "--threshold", "1");
