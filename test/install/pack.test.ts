@@ -133,6 +133,11 @@ describe("npm pack → npm install in a fresh project (system Node)", { skip, ti
     assert.equal(out.handlerSol, true);
     assert.equal(out.deployAgentExec, "function", "agent-exec/deployments exports deployAgentExec");
     assert.deepEqual(out.bytecode, ["AgentCaller", "AgentHandler", "EcdsaAttestationVerifier", "WyriweAttestationVerifier"]);
+    // The installed bin takes the SDK deploy path outside a Hardhat project (no node needed: the key is checked first).
+    const bin = join(consumer, "node_modules", "agent-exec", "dist", "cli", "index.js");
+    const d = await run("node", [bin, "deploy", "--key-env", "AGENT_EXEC_PACK_TEST_UNSET_KEY"], { cwd: consumer, allowFailure: true });
+    assert.equal(d.code, 2, d.stdout + d.stderr);
+    assert.match(d.stderr, /^agent-exec: deploy without Hardhat sends transactions: set AGENT_EXEC_PACK_TEST_UNSET_KEY .*no hardhat\.config\.ts and scripts\/deploy\.ts/m);
     for (const k of ["rootExports", "atd", "capsule", "abi"]) assert.ok((out[k] as number) > 0, k);
   });
 
