@@ -2,7 +2,8 @@
  * deployments/<chainId>.json: what a deploy leaves for the SDK, the CLI and dApps — addresses, the blocks they were
  * created in (where to start reading logs), the workflow hashes registered, and where each ABI is.
  *
- * Written by scripts/deploy.ts (`npm run deploy`); read with {@link loadDeployment} or {@link parseDeployment}.
+ * Written by scripts/deploy.ts (`npm run deploy`, Ignition) or from `deployAgentExec` (`agent-exec deploy --rpc`, the
+ * bytecode shipped in the package); read with {@link loadDeployment} or {@link parseDeployment}.
  * Block numbers are bigints in memory (what viem takes) and JSON numbers in the file.
  */
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
@@ -17,7 +18,11 @@ export type DeployedContract = {
   block: bigint;
   /** The creating transaction, when known. */
   transactionHash?: Hex | undefined;
-  /** The Hardhat artifact (ABI + bytecode), relative to the project root, e.g. `artifacts/contracts/AgentCaller.sol/AgentCaller.json`. */
+  /**
+   * The Hardhat artifact (ABI + bytecode), relative to the project root, e.g. `artifacts/contracts/AgentCaller.sol/AgentCaller.json`.
+   * From `deployAgentExec`: the artifact of the agent-exec repository its shipped bytecode was generated from (a
+   * consumer project has no such file; use `abiExport` for the ABI).
+   */
   artifact: string;
   /** The `as const` ABI exported by `agent-exec/chain` for this contract (e.g. `agentCallerAbi`), when there is one. */
   abiExport?: string | undefined;

@@ -11,3 +11,11 @@ export {
 } from "./deployment.js";
 export { loadDeployment, writeDeployment, deploymentPath, DEFAULT_DEPLOYMENTS_DIR, type LoadDeploymentOptions } from "./files.js";
 export { DeploymentError, type DeploymentErrorCode } from "./errors.js";
+export {
+  deployAgentExec,
+  type DeployAgentExecParameters,
+  type DeployAgentExecReturnType,
+  type AttesterSetParameters,
+  type AgentExecVerifierName,
+} from "./deployAgentExec.js";
+export { agentExecBytecode, type AgentExecContractName } from "./bytecode.js";

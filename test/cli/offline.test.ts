@@ -124,10 +124,13 @@ describe("agent-exec (offline commands)", () => {
     assert.equal((await cli("capsule", "verify", cose, "--cose")).code, 2);
   });
 
-  it("deploy outside a project directory is one line naming the missing file, exit 2", async () => {
-    const r = await cli("deploy", "--project", dir);
+  it("deploy outside a project directory takes the SDK path: without a key it is one line naming the variable and the missing files, exit 2 (no RPC)", async () => {
+    const r = await cli("deploy", "--project", dir, "--key-env", "AGENT_EXEC_TEST_UNSET_KEY", "--rpc", "http://127.0.0.1:9");
     assert.equal(r.code, 2);
-    assert.match(r.err, /deploy runs the project's Hardhat Ignition deploy: .*hardhat\.config\.ts not found/);
+    assert.match(r.err, /^agent-exec: deploy without Hardhat sends transactions: set AGENT_EXEC_TEST_UNSET_KEY to the deployer's private key$/);
+    const n = await cli("deploy", "--project", dir, "--key-env", "AGENT_EXEC_TEST_UNSET_KEY");
+    assert.equal(n.code, 2);
+    assert.match(n.err, /set AGENT_EXEC_TEST_UNSET_KEY .*no hardhat\.config\.ts and scripts\/deploy\.ts in .*use --project <dir>/);
     const p = await cli("deploy", "--parameters", join(dir, "missing.json"));
     assert.equal(p.code, 2);
     assert.match(p.err, /parameter file .*missing\.json not found/);

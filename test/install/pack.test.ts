@@ -35,6 +35,7 @@ import * as ect from "agent-exec/ect";
 import * as atd from "agent-exec/atd";
 import * as capsule from "agent-exec/capsule";
 import * as chain from "agent-exec/chain";
+import * as deployments from "agent-exec/deployments";
 import { AgentExecError, isAgentExecError } from "agent-exec/errors";
 
 const task = ${JSON.stringify(TASK)};
@@ -51,6 +52,8 @@ console.log(JSON.stringify({
   abi: chain.agentHandlerAbi.length,
   error: isAgentExecError(err) && err.code,
   handlerSol: readFileSync(handlerSol, "utf8").includes("contract AgentHandler"),
+  deployAgentExec: typeof deployments.deployAgentExec,
+  bytecode: Object.keys(deployments.agentExecBytecode),
 }));
 `;
 
@@ -58,6 +61,9 @@ const CONSUMER_TS = `
 import { computeTaskId, type ComputeTaskIdParameters } from "agent-exec/chain";
 import { AgentExecError } from "agent-exec";
 import type { EctClaims } from "agent-exec/ect";
+import { deployAgentExec, type DeployAgentExecParameters, type DeployAgentExecReturnType } from "agent-exec/deployments";
+export const deploy: (...a: Parameters<typeof deployAgentExec>) => Promise<DeployAgentExecReturnType> = deployAgentExec;
+export const params: DeployAgentExecParameters = { threshold: 1 };
 const p: ComputeTaskIdParameters = ${JSON.stringify(TASK)};
 const id: \`0x\${string}\` = computeTaskId(p);
 const e: AgentExecError = new AgentExecError("X", "y");
@@ -125,6 +131,13 @@ describe("npm pack → npm install in a fresh project (system Node)", { skip, ti
     assert.equal(out.ect, "function");
     assert.equal(out.error, "TEST_CODE");
     assert.equal(out.handlerSol, true);
+    assert.equal(out.deployAgentExec, "function", "agent-exec/deployments exports deployAgentExec");
+    assert.deepEqual(out.bytecode, ["AgentCaller", "AgentHandler", "EcdsaAttestationVerifier", "WyriweAttestationVerifier"]);
+    // The installed bin takes the SDK deploy path outside a Hardhat project (no node needed: the key is checked first).
+    const bin = join(consumer, "node_modules", "agent-exec", "dist", "cli", "index.js");
+    const d = await run("node", [bin, "deploy", "--key-env", "AGENT_EXEC_PACK_TEST_UNSET_KEY"], { cwd: consumer, allowFailure: true });
+    assert.equal(d.code, 2, d.stdout + d.stderr);
+    assert.match(d.stderr, /^agent-exec: deploy without Hardhat sends transactions: set AGENT_EXEC_PACK_TEST_UNSET_KEY .*no hardhat\.config\.ts and scripts\/deploy\.ts/m);
     for (const k of ["rootExports", "atd", "capsule", "abi"]) assert.ok((out[k] as number) > 0, k);
   });
 
