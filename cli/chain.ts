@@ -84,7 +84,15 @@ export async function loadCliDeployment(file: string, chainId?: number): Promise
   return { caller: find("AgentCaller", /caller$/i), handler: find("AgentHandler", /handler$/i), contracts, file, deployment };
 }
 
-export async function connect(opts: Record<string, string | undefined>, { needsWallet }: { needsWallet: boolean }): Promise<Connection> {
+/**
+ * The clients for `--rpc` / `--key-env`, and the deployment: `--deployment <file>`, else `deployments/<chainId>.json`
+ * of the working directory when present. `readDeployment: false` (the `deploy` command, which writes a new one) skips
+ * the default file, so a stale or malformed one there cannot block it.
+ */
+export async function connect(
+  opts: Record<string, string | undefined>,
+  { needsWallet, readDeployment = true }: { needsWallet: boolean; readDeployment?: boolean },
+): Promise<Connection> {
   const rpc = opts.rpc ?? process.env.AGENT_EXEC_RPC_URL ?? "http://127.0.0.1:8545";
   // An explicit --deployment is read before the RPC is contacted: a bad file fails fast, without a node.
   const explicit = opts.deployment ? await loadCliDeployment(opts.deployment) : undefined;
@@ -110,6 +118,6 @@ export async function connect(opts: Record<string, string | undefined>, { needsW
   if (explicit && explicit.deployment.chainId !== chainId)
     throw new CliError(`deployment ${explicit.file} is for chain ${explicit.deployment.chainId}, the RPC is chain ${chainId}`, EXIT.usage);
   const defaultFile = `deployments/${chainId}.json`;
-  const deployment = explicit ?? (existsSync(defaultFile) ? await loadCliDeployment(defaultFile, chainId) : undefined);
+  const deployment = explicit ?? (readDeployment && existsSync(defaultFile) ? await loadCliDeployment(defaultFile, chainId) : undefined);
   return { chainId, chain, rpc, publicClient, walletClient, account, deployment };
 }

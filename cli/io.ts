@@ -66,7 +66,9 @@ export function writeOut(path: string, data: string | Uint8Array): void {
 }
 
 /** Codes of SDK errors that mean "your input is wrong" rather than "the chain or RPC failed". */
-const RUNTIME_CODE = /RPC|CHAIN_REVERT|TIMEOUT|TRANSPORT|NETWORK|RECEIPT|DEPLOY/;
+// A deployment that failed on the chain is a runtime failure; a deployment file or parameter that is wrong
+// (DEPLOYMENT_INVALID*, DEPLOYMENT_NOT_FOUND, DEPLOYMENT_CHAIN_MISMATCH, …) is the user's input.
+const RUNTIME_CODE = /RPC|CHAIN_REVERT|TIMEOUT|TRANSPORT|NETWORK|RECEIPT|DEPLOYMENT_FAILED/;
 
 /** One line for any error, and the exit code it maps to. */
 export function describeFailure(e: unknown): { line: string; exitCode: ExitCode } {

@@ -77,7 +77,7 @@ async function deployWithSdk(io: Io, opts: DeployOpts): Promise<void> {
     const why = opts.rpc === undefined ? ` (no hardhat.config.ts and scripts/deploy.ts in ${opts.project}, so not the Ignition deploy: use --project <dir> for that)` : "";
     throw new CliError(`deploy without Hardhat sends transactions: set ${opts.keyEnv} to the deployer's private key${why}`, EXIT.usage);
   }
-  const c = await connect({ rpc: opts.rpc, keyEnv: opts.keyEnv }, { needsWallet: true });
+  const c = await connect({ rpc: opts.rpc, keyEnv: opts.keyEnv }, { needsWallet: true, readDeployment: false });
   progress(io, `deploying AgentCaller, AgentHandler, EcdsaAttestationVerifier, WyriweAttestationVerifier to chain ${c.chainId} (${c.rpc}) from ${c.account!.address}`);
   const t0 = performance.now();
   let deployment;

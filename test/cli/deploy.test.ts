@@ -6,7 +6,7 @@
  * addresses work. Error paths: exit code and one line.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -102,6 +102,18 @@ describe("agent-exec deploy --rpc from a directory that is not the project (SDK 
     assert.deepEqual(await client.readContract({ address: ecdsa, abi: ecdsaAttestationVerifierAbi, functionName: "attesters" }), A);
     assert.equal(await client.readContract({ address: ecdsa, abi: ecdsaAttestationVerifierAbi, functionName: "threshold" }), 2n);
     assert.deepEqual(await loadDeployment(out.file), await loadDeployment(31337, { dir: other }));
+  });
+
+  it("a stale or malformed deployments/<chainId>.json in the working directory does not block a new deploy", async () => {
+    mkdirSync(join(work, "deployments"), { recursive: true });
+    writeFileSync(join(work, "deployments", "31337.json"), "{ not json");
+    const fresh = join(work, "fresh");
+    process.env.K = DEV_KEYS[0];
+    const r = await cli("deploy", "--rpc", node.url, "--key-env", "K", "--deployments-dir", fresh, "--project", work).finally(() => delete process.env.K);
+    assert.equal(r.code, 0, r.err);
+    const written = await loadDeployment(31337, { dir: fresh });
+    assert.ok(written.contracts.AgentHandler?.address);
+    rmSync(join(work, "deployments"), { recursive: true, force: true });
   });
 
   it("error paths: one line, exit 2 for usage, 3 for the chain", async () => {
